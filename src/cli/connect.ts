@@ -1,0 +1,92 @@
+// Shared by both tools (mosquitto's client_opts_set + client_connect): Options -> ClientConfig,
+// the client id rules, opening the transport, and mosquitto's texts for a refused connection.
+import { randomInt } from 'node:crypto'
+import type { Duplex } from 'node:stream'
+import { ConnackRefused, ConnectionLost, type ClientConfig } from '../core/client.js'
+import { ExitCode, ToolError } from '../core/errors.js'
+import { connackString, reasonString } from '../core/reason-codes.js'
+import { validateUtf8 } from '../core/utf8.js'
+import type { Options } from '../options/types.js'
+import { openTcp } from '../transport/tcp.js'
+
+const ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
+
+/** The client id to send: -i, -I prefix + pid, or (MQTT v3.1 only) a random mosq- id. */
+export function clientIdFor(o: Options): string {
+  if (o.idPrefix !== undefined) return `${Buffer.from(o.idPrefix, 'latin1').toString('utf8')}${process.pid}`
+  if (o.id !== undefined) return o.id.toString('utf8')
+  // mosquitto: only v3.1 makes an id up; v3.1.1 and v5 let the broker assign one.
+  if (o.protocolVersion === 3) return 'mosq-' + Array.from({ length: 18 }, () => ID_CHARS[randomInt(ID_CHARS.length)]).join('')
+  return ''
+}
+
+/** Checks mosquitto makes when creating the client, before connecting. */
+export function checkIdentity(o: Options): void {
+  if (o.id !== undefined) {
+    if (o.id.length === 0) {
+      throw new ToolError(ExitCode.USAGE, o.tool === 'pub' ? 'Error: Invalid id.\n' : 'Error: Invalid id and/or clean_session.\n')
+    }
+    // mosquitto: an id that is not UTF-8 exits 1 silently; we say why.
+    if (!validateUtf8(o.id)) throw new ToolError(ExitCode.USAGE, 'Error: Malformed UTF-8 in -i argument.\n')
+  }
+  const badUser = o.username !== undefined && !validateUtf8(o.username)
+  const passwordAlone = o.password !== undefined && o.username === undefined && o.protocolVersion !== 5
+  if (badUser || passwordAlone) throw new ToolError(ExitCode.USAGE, 'Error: Problem setting username and/or password.\n')
+}
+
+/** The core's configuration for these options. */
+export function clientConfig(o: Options, log?: (line: string) => void): ClientConfig {
+  const will = o.will && { topic: o.will.topic.toString('utf8'), payload: o.will.payload, qos: o.will.qos, retain: o.will.retain }
+  const connectProperties: Record<string, unknown> = {}
+  if (o.protocolVersion === 5) {
+    if (o.sessionExpiry) connectProperties.sessionExpiryInterval = o.sessionExpiry
+    // mosquitto: tssub -C n below 20 asks the broker for only n messages in flight.
+    connectProperties.receiveMaximum = o.count !== undefined && o.count < 20 ? o.count : 20
+  }
+  return {
+    protocolVersion: o.protocolVersion,
+    clientId: clientIdFor(o),
+    keepalive: o.keepalive,
+    clean: o.cleanSession,
+    username: o.username?.toString('utf8'),
+    password: o.password,
+    will,
+    connectProperties: o.protocolVersion === 5 ? connectProperties : undefined,
+    maxInflight: o.maxInflight,
+    log,
+  }
+}
+
+/** Open the connection the options describe. */
+export function openStream(o: Options): Promise<Duplex> {
+  const t = o.tls
+  if (o.urlTls || t.cafile || t.capath || t.psk || t.useOsCerts || t.cert || o.proxy) {
+    throw new ToolError(ExitCode.NOT_SUPPORTED, 'Error: TLS, TLS-PSK and SOCKS proxies are not supported yet.\n')
+  }
+  return openTcp({ host: o.host, port: o.port ?? 1883, bindAddress: o.bindAddress, nodelay: o.nodelay })
+}
+
+/** mosquitto's text and exit code for a connection that failed at the MQTT level. */
+export function connectFailure(o: Options, err: unknown): unknown {
+  if (err instanceof ConnackRefused) {
+    const v5 = o.protocolVersion === 5
+    let text = v5 ? `Connection error: ${reasonString(err.code)}` : `Connection error: ${connackString(err.code)}`
+    if (v5 && err.code === 132) text = 'Connection error: Unsupported Protocol Version. Try connecting to an MQTT v5 broker, or use MQTT v3.x mode.'
+    text += '\n'
+    if (o.tool === 'pub') {
+      text += v5 ? 'Error: A network protocol error occurred when communicating with the broker.\n' : 'Error: The connection was refused.\n'
+    }
+    return new ToolError(err.code, text)
+  }
+  if (err instanceof ConnectionLost) return lostError(err)
+  return err
+}
+
+/** The error for a connection that ended under us. */
+export function lostError(err: ConnectionLost): ToolError {
+  if (err.reason === 'protocol') {
+    return new ToolError(ExitCode.PROTOCOL, `Error: A network protocol error occurred when communicating with the broker (${err.message}).\n`)
+  }
+  if (err.reason === 'keepalive') return new ToolError(19, 'Error: Keepalive exceeded: the broker stopped answering.\n')
+  return new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n')
+}

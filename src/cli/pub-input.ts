@@ -1,0 +1,107 @@
+// tspub's message sources: -f (a file's exact bytes), -s (all of stdin) and -l (one message per
+// line, streamed: stdin is never held whole, so a 1 GB input costs no more memory than a small one).
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import { ExitCode, ToolError } from '../core/errors.js'
+import { MAX_REMAINING_LENGTH } from '../core/encode.js'
+
+/** The largest payload MQTT can carry (mosquitto's MQTT_MAX_PAYLOAD). */
+export const MAX_PAYLOAD = MAX_REMAINING_LENGTH
+
+/** -f: the whole file, read in binary, with mosquitto's error texts. */
+export function loadFile(path: Buffer): Buffer {
+  const name = path.toString('latin1')
+  const loadError = `Error loading input file "${name}".\n`
+  let fd: number
+  try {
+    fd = openSync(path, 'r')
+  } catch {
+    throw new ToolError(ExitCode.USAGE, `Error: Unable to open file "${name}".\n${loadError}`)
+  }
+  try {
+    const stat = fstatSync(fd)
+    // mosquitto: a directory fails the size check, with the same text.
+    if (!stat.isFile() || stat.size > MAX_PAYLOAD) {
+      throw new ToolError(ExitCode.USAGE, `Error: File must be less than ${MAX_PAYLOAD} bytes.\n\n${loadError}`)
+    }
+    const buf = Buffer.allocUnsafe(stat.size)
+    let at = 0
+    while (at < buf.length) {
+      const n = readSync(fd, buf, at, buf.length - at, null)
+      if (n === 0) break
+      at += n
+    }
+    return buf.subarray(0, at)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** -s: all of stdin as one message (read before connecting, as mosquitto does). */
+export async function readAllStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
+  const chunks: Buffer[] = []
+  let size = 0
+  for await (const chunk of stdin) {
+    size += (chunk as Buffer).length
+    if (size > MAX_PAYLOAD) {
+      throw new ToolError(ExitCode.USAGE, `Error: Message length must be less than ${MAX_PAYLOAD} bytes.\n\nError loading input from stdin.\n`)
+    }
+    chunks.push(chunk as Buffer)
+  }
+  if (size === 0) throw new ToolError(ExitCode.USAGE, 'Error: Zero length input.\nError loading input from stdin.\n')
+  return Buffer.concat(chunks, size)
+}
+
+/** Controls a running line reader. */
+export interface LineReader {
+  /** Continue after onLine returned false. */
+  resume(): void
+}
+
+/**
+ * -l: call onLine for every line of `input` (the "\n" removed; "\r" and NUL bytes kept; empty lines
+ * are empty payloads; a last line without "\n" still counts). onLine returning false pauses reading
+ * until resume(). onEnd runs once, after the last line.
+ */
+export function readLines(input: NodeJS.ReadableStream, onLine: (line: Buffer) => boolean, onEnd: (err?: Error) => void): LineReader {
+  let partial: Buffer[] = []
+  let partialSize = 0
+  let paused = false
+  const pause = (): void => {
+    paused = true
+    input.pause()
+  }
+  input.on('data', (chunk: Buffer) => {
+    let start = 0
+    for (let nl = chunk.indexOf(10); nl !== -1; nl = chunk.indexOf(10, start)) {
+      let line = chunk.subarray(start, nl)
+      if (partialSize > 0) {
+        line = Buffer.concat([...partial, line])
+        partial = []
+        partialSize = 0
+      }
+      start = nl + 1
+      if (!onLine(line)) pause()
+    }
+    if (start < chunk.length) {
+      partialSize += chunk.length - start
+      if (partialSize > MAX_PAYLOAD) {
+        input.removeAllListeners('data')
+        input.pause()
+        return onEnd(new ToolError(ExitCode.USAGE, `Error: Message length must be less than ${MAX_PAYLOAD} bytes.\n`))
+      }
+      partial.push(chunk.subarray(start))
+    }
+  })
+  input.once('end', () => {
+    if (partialSize > 0) onLine(Buffer.concat(partial))
+    onEnd()
+  })
+  input.once('error', (err: Error) => onEnd(err))
+  return {
+    resume() {
+      if (!paused) return
+      paused = false
+      input.resume()
+    },
+  }
+}

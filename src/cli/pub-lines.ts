@@ -1,0 +1,86 @@
+// tspub -l: one message per stdin line, paced by the in-flight window and the socket. When the
+// connection drops, reconnect with backoff and resend what was not acknowledged; give up only
+// after a bounded outage, and then say how many messages were not confirmed.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ConnackRefused, type MqttClient } from '../core/client.js'
+import { ExitCode, ToolError } from '../core/errors.js'
+import type { Options } from '../options/types.js'
+import { connectFailure, openStream } from './connect.js'
+import { readLines } from './pub-input.js'
+import type { ToolContext } from './run-tool.js'
+
+/** How long tspub -l keeps trying to get a lost connection back before it gives up. */
+export const MAX_OUTAGE_MS = 60_000
+
+/** Publish every line of stdin; resolves with the exit code. */
+export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx: ToolContext): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let eof = false
+    let failed = 0
+    let finished = false
+    const finish = (code: number | Error): void => {
+      if (finished) return
+      finished = true
+      if (code instanceof Error) return reject(code)
+      client.disconnect().then(() => resolve(code), reject)
+    }
+    const settle = (): void => {
+      if (eof && client.connected && client.window.pending() === 0) finish(failed > 0 ? failedExit(failed) : 0)
+    }
+    const onDone = (err?: Error): void => {
+      if (err) {
+        failed++
+        if (!ctx.quiet) process.stderr.write(`Warning: ${err.message}\n`)
+      }
+      settle()
+    }
+    const reader = readLines(
+      process.stdin,
+      (line) => client.publish({ topic, payload: line, qos: o.qos, retain: o.retain }, onDone),
+      (err) => {
+        if (err) return finish(err)
+        eof = true
+        settle()
+      },
+    )
+    client.on('drain', () => reader.resume())
+    let reconnecting = false
+    client.on('close', (err?: Error) => {
+      if (!err || finished || reconnecting) return
+      reconnecting = true
+      reconnect(client, o).then(
+        () => {
+          reconnecting = false
+          settle()
+        },
+        (e) => finish(e),
+      )
+    })
+  })
+}
+
+// The exit code when the broker refused some messages: theirs was a v5 reason code.
+function failedExit(count: number): number {
+  process.stderr.write(`Error: ${count} message${count === 1 ? ' was' : 's were'} refused by the broker.\n`)
+  return ExitCode.PROTOCOL
+}
+
+/** Reconnect with backoff (0.5 s doubling to 8 s) for at most MAX_OUTAGE_MS. */
+async function reconnect(client: MqttClient, o: Options): Promise<void> {
+  const deadline = Date.now() + MAX_OUTAGE_MS
+  let delay = 500
+  for (;;) {
+    await sleep(delay)
+    try {
+      await client.connect(await openStream(o))
+      return
+    } catch (err) {
+      if (err instanceof ConnackRefused) throw connectFailure(o, err)
+      if (Date.now() + delay > deadline) {
+        const lost = client.window.pending()
+        throw new ToolError(ExitCode.CONN_LOST, `Error: The connection was lost and could not be re-established; ${lost} message${lost === 1 ? ' was' : 's were'} not confirmed by the broker.\n`)
+      }
+      delay = Math.min(delay * 2, 8000)
+    }
+  }
+}

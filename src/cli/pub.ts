@@ -1,0 +1,96 @@
+// tspub: connect, publish (once, --repeat times, or one message per stdin line), disconnect.
+// Exit 0 only when every message was written (QoS 0) or acknowledged by the broker (QoS 1/2).
+import { setTimeout as sleep } from 'node:timers/promises'
+import { MqttClient, PublishFailed, type OutgoingMessage } from '../core/client.js'
+import { ExitCode, ToolError } from '../core/errors.js'
+import { rawArgs } from '../options/argv-bytes.js'
+import { helpText, versionText } from '../options/help.js'
+import { parseCommandLine } from '../options/parse.js'
+import type { Options } from '../options/types.js'
+import { OutputSink } from '../output/sink.js'
+import { checkIdentity, clientConfig, connectFailure, openStream } from './connect.js'
+import { publishLines } from './pub-lines.js'
+import { loadFile, readAllStdin } from './pub-input.js'
+import { runTool, type ToolContext } from './run-tool.js'
+
+/** Entry point of bin/tspub. */
+export function run(): Promise<void> {
+  return runTool('tspub', main)
+}
+
+async function main(ctx: ToolContext): Promise<number> {
+  const parsed = parseCommandLine('pub', ctx.name, rawArgs(), process.env)
+  if (parsed.kind === 'help') return printAndExit(helpText('pub', ctx.name))
+  if (parsed.kind === 'version') return printAndExit(versionText(ctx.name))
+  const o = parsed.options
+  ctx.quiet = o.quiet
+  const payload = await loadPayload(o)
+  if (o.topics.length === 0 || o.source === undefined) {
+    // mosquitto: this one error prints the full usage on stdout.
+    process.stderr.write('Error: Both topic and message must be supplied.\n')
+    process.stdout.write(helpText('pub', ctx.name))
+    return 1
+  }
+  checkIdentity(o)
+  const topic = o.topics[o.topics.length - 1]
+  // mosquitto: connects, fails to publish to an empty topic, and exits 0; we refuse up front.
+  if (topic.length === 0) throw new ToolError(ExitCode.USAGE, "Error: Invalid input. Does your topic contain '+' or '#'?\n")
+
+  const sink = new OutputSink()
+  const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(line) : undefined))
+  try {
+    await client.connect(await openStream(o))
+  } catch (err) {
+    sink.flush()
+    throw connectFailure(o, err)
+  }
+  try {
+    if (o.source.kind === 'stdin-line') return await publishLines(client, o, topic, ctx)
+    return await publishRepeated(client, o, { topic, payload: payload!, qos: o.qos, retain: o.retain })
+  } finally {
+    sink.flush()
+  }
+}
+
+function printAndExit(text: string): number {
+  process.stdout.write(text)
+  // Deliberate difference: mosquitto exits 1 after --help and --version.
+  return 0
+}
+
+async function loadPayload(o: Options): Promise<Buffer | undefined> {
+  switch (o.source?.kind) {
+    case 'message': return o.source.payload
+    case 'file': return loadFile(o.source.path)
+    case 'stdin-file': return readAllStdin()
+    case 'null': return Buffer.alloc(0)
+    default: return undefined
+  }
+}
+
+// -m, -f, -s, -n: publish, wait for completion, --repeat-delay, again; then DISCONNECT.
+async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMessage): Promise<number> {
+  for (let i = 0; i < o.repeat; i++) {
+    if (i > 0 && o.repeatDelay > 0) await sleep(o.repeatDelay * 1000)
+    const failure = await publishAndWait(client, msg)
+    if (failure !== undefined) return failure
+  }
+  await client.disconnect()
+  return 0
+}
+
+/** Publish one message and wait until it completes; returns an exit code on failure. */
+function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const onClose = (err?: Error): void => reject(err ? new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n') : undefined)
+    client.once('close', onClose)
+    client.publish(msg, (err) => {
+      client.off('close', onClose)
+      if (!err) return resolve(undefined)
+      if (err instanceof PublishFailed) {
+        // mosquitto prints this warning and still exits 0; the message was refused, so we do not.
+        reject(new ToolError(err.code, `Warning: ${err.message}\n${err.reason ? err.reason + '\n' : ''}`))
+      } else reject(err)
+    })
+  })
+}

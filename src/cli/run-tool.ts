@@ -1,0 +1,35 @@
+// The one place where errors become text on stderr and an exit code.
+import { ToolError, UsageError } from '../core/errors.js'
+
+/** Shared by a tool's main and the error reporter: --quiet is only known after parsing. */
+export interface ToolContext {
+  name: string
+  quiet: boolean
+}
+
+/** Run a tool's main; set process.exitCode (never process.exit: stdout may still be draining). */
+export async function runTool(name: string, main: (ctx: ToolContext) => Promise<number>): Promise<void> {
+  const ctx: ToolContext = { name, quiet: false }
+  try {
+    process.exitCode = await main(ctx)
+  } catch (err) {
+    process.exitCode = report(ctx, err)
+  }
+}
+
+/** Print an error the way mosquitto does and return the exit code. */
+export function report(ctx: ToolContext, err: unknown): number {
+  if (err instanceof UsageError) {
+    // mosquitto: option errors are printed even with --quiet.
+    process.stderr.write(err.text)
+    if (err.withUsageHint) process.stderr.write(`\nUse '${ctx.name} --help' to see usage.\n`)
+    return 1
+  }
+  if (err instanceof ToolError) {
+    if (!ctx.quiet && err.text) process.stderr.write(err.text)
+    return err.exitCode
+  }
+  const detail = process.env.TSMQTT_DEBUG ? (err as Error)?.stack : (err as Error)?.message
+  process.stderr.write(`Error: ${detail ?? String(err)}\n`)
+  return 1
+}

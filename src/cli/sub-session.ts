@@ -1,0 +1,169 @@
+// tssub's run: connect, subscribe, print what arrives, reconnect after a loss (every second, as
+// mosquitto does), and stop on -C, -E, --retained-only, -W, a signal or a closed stdout.
+import { setTimeout as sleep } from 'node:timers/promises'
+import { ConnackRefused, ConnectionLost, type MqttClient } from '../core/client.js'
+import { ExitCode } from '../core/errors.js'
+import type { ReceivedMessage } from '../core/message.js'
+import { topicMatches } from '../core/topic.js'
+import type { Options } from '../options/types.js'
+import { renderMessage, type OutputOptions } from '../output/render.js'
+import type { OutputSink } from '../output/sink.js'
+import { connectFailure, openStream } from './connect.js'
+import { report, type ToolContext } from './run-tool.js'
+
+// MQTT v5 DISCONNECT reason "Disconnect with Will Message": mosquitto sends it on a signal or -W.
+const DISCONNECT_WITH_WILL = 4
+
+/** One tssub run; `run()` resolves with the exit code. */
+export class Subscriber {
+  private everConnected = false
+  private stopping = false
+  private count = 0
+  private pendingRemovals = 0
+  private resolveRun!: (code: number) => void
+  private readonly filterOut: string[]
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly o: Options,
+    private readonly sink: OutputSink,
+    private readonly output: OutputOptions,
+    private readonly ctx: ToolContext,
+  ) {
+    this.filterOut = o.filterOut.map((f) => f.toString('utf8'))
+  }
+
+  /** Connect and process messages until something stops the run. */
+  async run(): Promise<number> {
+    const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
+    const stream = await openStream(this.o)
+    // mosquitto: -W starts once the first TCP connect has succeeded.
+    if (this.o.timeout !== undefined) setTimeout(() => this.onTimeout(), this.o.timeout * 1000).unref()
+    const onSignal = (): void => this.onSignal()
+    process.on('SIGINT', onSignal)
+    process.on('SIGTERM', onSignal)
+    this.sink.onClosed = () => this.stop(0)
+    this.sink.onBackpressure = (congested) => (congested ? this.client.pauseIncoming() : this.client.resumeIncoming())
+    this.client.on('message', (msg: ReceivedMessage) => this.onMessage(msg))
+    this.client.on('close', (err?: Error) => {
+      if (err && !this.stopping) this.reconnectLoop()
+    })
+    try {
+      await this.session(stream)
+    } catch (err) {
+      throw connectFailure(this.o, err)
+    }
+    const code = await done
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    return code
+  }
+
+  // CONNECT, then SUBSCRIBE (all filters in one packet) and any UNSUBSCRIBEs, on every connection.
+  private async session(stream: import('node:stream').Duplex): Promise<void> {
+    await this.client.connect(stream)
+    this.everConnected = true
+    const o = this.o
+    const v5 = o.protocolVersion === 5
+    const options = v5 ? (o.retainAsPublished ? 0x08 : 0) | (o.noRetained ? 0x20 : 0) : 0
+    const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options)
+    for (const u of o.unsubscribe) this.client.unsubscribe(u.toString('utf8')).catch(() => undefined)
+    const { mid, granted } = await suback
+    if (o.debug && !o.quiet) this.sink.line(`Subscribed (mid: ${mid}): ${granted.join(', ')}`)
+    if (granted.every((g) => g >= 128)) this.warn('All subscription requests were denied.\n')
+    if (o.exitAfterSubscribe) this.stop(0)
+  }
+
+  // After a loss: try again every second, forever (mosquitto's loop_forever), until stopped.
+  private async reconnectLoop(): Promise<void> {
+    while (!this.stopping) {
+      await sleep(1000)
+      if (this.stopping) return
+      try {
+        await this.session(await openStream(this.o))
+        return
+      } catch (err) {
+        if (err instanceof ConnackRefused) {
+          this.finishWithError(connectFailure(this.o, err))
+          return
+        }
+        if (err instanceof ConnectionLost) return // the 'close' handler starts the next round
+      }
+    }
+  }
+
+  // mosquitto's on_message steps (contract §6.6), in order.
+  private onMessage(msg: ReceivedMessage): void {
+    const o = this.o
+    if (this.stopping) return
+    if (o.retainedOnly && !msg.retain) return this.stop(0)
+    if (msg.retain && o.noRetained) return
+    if (this.filterOut.length > 0) {
+      const topic = msg.topic.toString('utf8')
+      if (this.filterOut.some((f) => topicMatches(f, topic))) return
+    }
+    if (o.removeRetained && msg.retain) this.removeRetained(msg.topic)
+    // Fixed: mosquitto's --random-filter acts per mille; the value is a percentage (stored x10).
+    if (o.randomFilter === undefined || Math.random() * 1000 < o.randomFilter) this.print(msg)
+    if (o.count !== undefined && ++this.count >= o.count) this.stop(0)
+  }
+
+  private print(msg: ReceivedMessage): void {
+    const { out, errors } = renderMessage(msg, this.output)
+    this.sink.write(out)
+    for (const e of errors) this.warn(e)
+  }
+
+  // A zero-length retained publish clears the topic; the run waits for its PUBACK before leaving.
+  private removeRetained(topic: Buffer): void {
+    this.pendingRemovals++
+    this.client.publish({ topic, payload: Buffer.alloc(0), qos: 1, retain: true }, () => {
+      this.pendingRemovals--
+      if (this.stopping && this.pendingRemovals === 0) this.disconnectAndResolve(this.stopCode, 0)
+    })
+  }
+
+  private stopCode = 0
+
+  /** Stop processing, disconnect cleanly, and exit with `code`. */
+  stop(code: number, reasonCode = 0): void {
+    if (this.stopping) return
+    this.stopping = true
+    this.stopCode = code
+    // mosquitto hangs here when removals are pending (contract §6.8); we wait for their PUBACKs.
+    if (this.pendingRemovals === 0 || !this.client.connected) this.disconnectAndResolve(code, reasonCode)
+  }
+
+  private disconnectAndResolve(code: number, reasonCode: number): void {
+    this.sink.flush()
+    this.client.disconnect(this.o.protocolVersion === 5 ? reasonCode : 0).finally(() => this.resolveRun(code))
+  }
+
+  private onSignal(): void {
+    // mosquitto: before any CONNACK a signal exits 255 at once, silently.
+    if (!this.everConnected) return this.abort(255)
+    this.stop(0, DISCONNECT_WITH_WILL)
+  }
+
+  private onTimeout(): void {
+    if (!this.everConnected) return this.abort(255)
+    this.warn('Timed out\n')
+    this.stop(ExitCode.TIMEOUT, DISCONNECT_WITH_WILL)
+  }
+
+  private abort(code: number): void {
+    this.stopping = true
+    this.client.destroy()
+    this.resolveRun(code)
+  }
+
+  private finishWithError(err: unknown): void {
+    this.stopping = true
+    this.sink.flush()
+    this.resolveRun(report(this.ctx, err))
+  }
+
+  private warn(text: string): void {
+    if (!this.o.quiet) process.stderr.write(text)
+  }
+}

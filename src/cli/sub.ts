@@ -1,0 +1,39 @@
+// tssub: subscribe and print every message, as mosquitto_sub does.
+import { MqttClient } from '../core/client.js'
+import { rawArgs } from '../options/argv-bytes.js'
+import { helpText, versionText } from '../options/help.js'
+import { parseCommandLine } from '../options/parse.js'
+import { compileFormat } from '../output/format.js'
+import { OutputSink } from '../output/sink.js'
+import { checkIdentity, clientConfig } from './connect.js'
+import { runTool, type ToolContext } from './run-tool.js'
+import { Subscriber } from './sub-session.js'
+
+/** Entry point of bin/tssub. */
+export function run(): Promise<void> {
+  return runTool('tssub', main)
+}
+
+async function main(ctx: ToolContext): Promise<number> {
+  const parsed = parseCommandLine('sub', ctx.name, rawArgs(), process.env)
+  if (parsed.kind !== 'run') {
+    process.stdout.write(parsed.kind === 'help' ? helpText('sub', ctx.name) : versionText(ctx.name))
+    // Deliberate difference: mosquitto exits 1 after --help and --version.
+    return 0
+  }
+  const o = parsed.options
+  ctx.quiet = o.quiet
+  if (o.noRetained && o.retainedOnly) {
+    process.stderr.write("\nError: Combining '-R' and '--retained-only' makes no sense.\n")
+    return 1
+  }
+  checkIdentity(o)
+  const output = { format: o.format && compileFormat(o.format), verbose: o.verbose, noEol: o.noEol, pretty: o.pretty }
+  const sink = new OutputSink()
+  const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(line) : undefined))
+  try {
+    return await new Subscriber(client, o, sink, output, ctx).run()
+  } finally {
+    sink.flush()
+  }
+}

@@ -1,0 +1,383 @@
+// The MQTT client core: one connection at a time over any Duplex stream, written on mqtt-packet.
+// It knows nothing of argv or sockets: the tools open a transport and hand the stream in, and
+// call connect() again with a new stream to resume after a loss (in-flight messages are resent).
+import { EventEmitter } from 'node:events'
+import type { Duplex } from 'node:stream'
+import mqtt from 'mqtt-packet'
+import type { IConnackPacket, IPublishPacket, Packet } from 'mqtt-packet'
+import { ackReceivedLine, logId, publishLine, subscribeLine } from './debug-lines.js'
+import { encodePacket, encodePublish, type PublishFields } from './encode.js'
+import { InflightWindow, type PublishDone } from './inflight.js'
+import { Keepalive } from './keepalive.js'
+import type { ReceivedMessage } from './message.js'
+import { reasonString } from './reason-codes.js'
+
+/** What the core needs to know; the tools build it from their options. */
+export interface ClientConfig {
+  protocolVersion: 3 | 4 | 5
+  clientId: string
+  keepalive: number
+  clean: boolean
+  username?: string
+  password?: Buffer
+  will?: { topic: string; payload: Buffer; qos: 0 | 1 | 2; retain: boolean; properties?: Record<string, unknown> }
+  connectProperties?: Record<string, unknown>
+  maxInflight: number
+  /** Debug lines, as libmosquitto logs them (mosquitto -d). */
+  log?: (line: string) => void
+}
+
+/** One message to publish. */
+export interface OutgoingMessage {
+  topic: Buffer
+  payload: Buffer
+  qos: 0 | 1 | 2
+  retain: boolean
+  properties?: Record<string, unknown>
+}
+
+/** The broker refused the connection: `code` is the CONNACK return/reason code. */
+export class ConnackRefused extends Error {
+  constructor(readonly code: number, readonly packet: IConnackPacket) {
+    super(`connection refused (${code})`)
+  }
+}
+
+/** The connection ended without our DISCONNECT. `reason` says how. */
+export class ConnectionLost extends Error {
+  constructor(readonly reason: 'closed' | 'keepalive' | 'protocol' | 'disconnect', message: string, readonly packet?: Packet) {
+    super(message)
+  }
+}
+
+/** A v5 PUBACK/PUBREC with a failure reason code. */
+export class PublishFailed extends Error {
+  constructor(readonly mid: number, readonly code: number, readonly reason?: string) {
+    super(`Publish ${mid} failed: ${reasonString(code)}.`)
+  }
+}
+
+type Waiter = { resolve: (p: Packet) => void; reject: (e: Error) => void }
+
+/** Events: 'message' (ReceivedMessage), 'drain', 'close' (Error | undefined). */
+export class MqttClient extends EventEmitter {
+  readonly window: InflightWindow
+  connected = false
+  private stream?: Duplex
+  private closing = false
+  private corked = false
+  private blocked = false
+  private connackWaiter?: Waiter
+  private readonly acks = new Map<number, Waiter>()
+  private readonly incomingQos2 = new Map<number, ReceivedMessage>()
+  private keepalive?: Keepalive
+  private id: string
+
+  constructor(readonly config: ClientConfig) {
+    super()
+    this.window = new InflightWindow(config.maxInflight)
+    this.id = logId(config.clientId)
+  }
+
+  /** Send CONNECT over `stream`; resolves on a successful CONNACK, rejects ConnackRefused/ConnectionLost. */
+  connect(stream: Duplex): Promise<IConnackPacket> {
+    this.attach(stream)
+    const c = this.config
+    this.log(`Client ${this.id} sending CONNECT`)
+    this.send({
+      cmd: 'connect', protocolId: c.protocolVersion === 3 ? 'MQIsdp' : 'MQTT', protocolVersion: c.protocolVersion,
+      clean: c.clean, clientId: c.clientId, keepalive: c.keepalive, username: c.username, password: c.password,
+      will: c.will, properties: c.connectProperties,
+    } as Packet)
+    return new Promise((resolve, reject) => {
+      this.connackWaiter = { resolve: (p) => resolve(p as IConnackPacket), reject }
+    })
+  }
+
+  /** Queue or send one message; false means "wait for 'drain' before the next". */
+  publish(msg: OutgoingMessage, done?: PublishDone): boolean {
+    const fields: PublishFields = { ...msg, dup: false, mid: 0 }
+    if (this.connected && this.window.queue.length === 0 && (msg.qos === 0 || this.window.hasRoom())) {
+      this.start(fields, done)
+    } else {
+      this.window.queue.push({ fields, done })
+    }
+    return this.ready()
+  }
+
+  /** True when another publish would go out at once. */
+  ready(): boolean {
+    return this.connected && !this.blocked && this.window.queue.length === 0 && this.window.hasRoom()
+  }
+
+  /** SUBSCRIBE all filters at one QoS and options byte; resolves with the SUBACK's granted codes. */
+  async subscribe(filters: string[], qos: number, options = 0, properties?: Record<string, unknown>): Promise<{ mid: number; granted: number[] }> {
+    const mid = this.window.nextMid()
+    for (const f of filters) this.log(subscribeLine(this.id, mid, f, qos, options))
+    const v5 = this.config.protocolVersion === 5
+    const subscriptions = filters.map((topic) => ({
+      topic, qos, ...(v5 ? { nl: (options & 4) !== 0, rap: (options & 8) !== 0, rh: (options >> 4) & 3 } : {}),
+    }))
+    const suback = await this.request(mid, { cmd: 'subscribe', messageId: mid, subscriptions, properties } as Packet)
+    this.log(`Client ${this.id} received SUBACK`)
+    return { mid, granted: (suback as { granted: number[] }).granted }
+  }
+
+  /** UNSUBSCRIBE one filter; resolves on UNSUBACK. */
+  async unsubscribe(filter: string, properties?: Record<string, unknown>): Promise<void> {
+    const mid = this.window.nextMid()
+    this.log(`Client ${this.id} sending UNSUBSCRIBE (Mid: ${mid}, Topic: ${filter})`)
+    await this.request(mid, { cmd: 'unsubscribe', messageId: mid, unsubscriptions: [filter], properties } as Packet)
+    this.log(`Client ${this.id} received UNSUBACK`)
+  }
+
+  /** Send DISCONNECT and close; resolves when the stream is closed (bounded wait). */
+  disconnect(reasonCode = 0, properties?: Record<string, unknown>): Promise<void> {
+    const stream = this.stream
+    if (!stream || stream.destroyed) return Promise.resolve()
+    this.closing = true
+    if (this.connected) {
+      this.log(`Client ${this.id} sending DISCONNECT`)
+      const v5 = this.config.protocolVersion === 5
+      this.send({ cmd: 'disconnect', ...(v5 && (reasonCode || properties) ? { reasonCode, properties } : {}) } as Packet)
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => stream.destroy(), 2000)
+      stream.once('close', () => {
+        clearTimeout(timer)
+        resolve()
+      })
+      stream.end()
+    })
+  }
+
+  /** Stop reading from the broker (stdout is slow); keepalive does not count the pause. */
+  pauseIncoming(): void {
+    this.stream?.pause()
+    this.keepalive?.pause()
+  }
+
+  /** Resume reading after pauseIncoming(). */
+  resumeIncoming(): void {
+    this.keepalive?.resume()
+    this.stream?.resume()
+  }
+
+  /** Close the stream at once, without DISCONNECT (the broker then publishes our will). */
+  destroy(): void {
+    this.closing = true
+    this.stream?.destroy()
+  }
+
+  private attach(stream: Duplex): void {
+    this.stream = stream
+    this.closing = false
+    this.blocked = false
+    const parser = mqtt.parser({ protocolVersion: this.config.protocolVersion })
+    parser.on('packet', (p: Packet) => this.onPacket(p))
+    parser.on('error', (err: Error) => this.lose(new ConnectionLost('protocol', err.message)))
+    stream.on('data', (chunk: Buffer) => {
+      this.keepalive?.received()
+      parser.parse(chunk)
+    })
+    stream.on('drain', () => {
+      this.blocked = false
+      if (this.ready()) this.emit('drain')
+    })
+    stream.on('error', (err: Error) => this.lose(new ConnectionLost('closed', err.message)))
+    stream.on('close', () => this.lose(new ConnectionLost('closed', 'The connection was lost.')))
+    this.keepalive = new Keepalive(this.config.keepalive, {
+      ping: () => {
+        this.log(`Client ${this.id} sending PINGREQ`)
+        this.send({ cmd: 'pingreq' })
+      },
+      dead: () => {
+        this.lose(new ConnectionLost('keepalive', 'Keepalive exceeded'))
+        stream.destroy()
+      },
+    })
+  }
+
+  private lose(err: ConnectionLost): void {
+    if (!this.stream) return
+    const intended = this.closing
+    this.stream.destroy()
+    this.stream = undefined
+    this.connected = false
+    this.keepalive?.stop()
+    this.keepalive = undefined
+    this.connackWaiter?.reject(err)
+    this.connackWaiter = undefined
+    for (const [mid, waiter] of this.acks) {
+      this.window.reserved.delete(mid)
+      waiter.reject(err)
+    }
+    this.acks.clear()
+    this.emit('close', intended ? undefined : err)
+  }
+
+  private request(mid: number, packet: Packet): Promise<Packet> {
+    this.window.reserved.add(mid)
+    this.send(packet)
+    return new Promise((resolve, reject) => this.acks.set(mid, { resolve, reject }))
+  }
+
+  private onPacket(p: Packet): void {
+    switch (p.cmd) {
+      case 'connack': return this.onConnack(p)
+      case 'publish': return this.onPublish(p)
+      case 'puback': return this.onAck('PUBACK', p.messageId!, p.reasonCode ?? 0, p.properties?.reasonString)
+      case 'pubrec': return this.onPubrec(p.messageId!, p.reasonCode ?? 0, p.properties?.reasonString)
+      case 'pubcomp': return this.onAck('PUBCOMP', p.messageId!, p.reasonCode ?? 0, p.properties?.reasonString)
+      case 'pubrel': return this.onPubrel(p.messageId!)
+      case 'suback':
+      case 'unsuback': return this.settle(p.messageId!, p)
+      case 'pingresp':
+        this.log(`Client ${this.id} received PINGRESP`)
+        return this.keepalive?.pong()
+      case 'disconnect':
+        this.log(`Received DISCONNECT (${p.reasonCode ?? 0})`)
+        return this.lose(new ConnectionLost('disconnect', reasonString(p.reasonCode ?? 0), p))
+      default:
+        // [MQTT-4.8.0-1] anything else from a server is a protocol error.
+        return this.lose(new ConnectionLost('protocol', `unexpected ${p.cmd} packet from the broker`))
+    }
+  }
+
+  private onConnack(p: IConnackPacket): void {
+    const code = (this.config.protocolVersion === 5 ? p.reasonCode : p.returnCode) ?? 0
+    this.log(`Client ${this.id} received CONNACK (${code})`)
+    const waiter = this.connackWaiter
+    this.connackWaiter = undefined
+    if (!waiter) return this.lose(new ConnectionLost('protocol', 'unexpected CONNACK'))
+    if (code !== 0) return waiter.reject(new ConnackRefused(code, p))
+    const assigned = p.properties?.assignedClientIdentifier
+    if (assigned) this.id = assigned
+    const receiveMaximum = p.properties?.receiveMaximum
+    this.window.limit = Math.min(this.config.maxInflight, receiveMaximum ?? Infinity)
+    this.connected = true
+    this.resend()
+    waiter.resolve(p)
+    this.pump()
+  }
+
+  // After a reconnect: what the broker had not acknowledged goes again, in order [MQTT-4.4.0-1].
+  private resend(): void {
+    for (const [mid, entry] of this.window.entries) {
+      if (entry.state === 'pubrel') {
+        this.log(`Client ${this.id} sending PUBREL (m${mid})`)
+        this.send({ cmd: 'pubrel', messageId: mid })
+      } else {
+        entry.fields.dup = true
+        this.sendPublish(entry.fields)
+      }
+    }
+  }
+
+  private start(fields: PublishFields, done?: PublishDone): void {
+    fields.mid = this.window.nextMid()
+    if (fields.qos > 0) this.window.entries.set(fields.mid, { fields, state: 'publish', done })
+    this.sendPublish(fields)
+    if (fields.qos === 0) done?.()
+  }
+
+  private pump(): void {
+    const q = this.window.queue
+    while (this.connected && q.length > 0 && (q[0].fields.qos === 0 || this.window.hasRoom())) {
+      const next = q.shift()!
+      this.start(next.fields, next.done)
+    }
+    if (this.ready()) this.emit('drain')
+  }
+
+  private sendPublish(f: PublishFields): void {
+    this.log(publishLine(this.id, 'sending', f.dup, f.qos, f.retain, f.mid, f.topic.toString('utf8'), f.payload.length))
+    this.write(encodePublish(f, this.config.protocolVersion))
+  }
+
+  private onAck(cmd: 'PUBACK' | 'PUBCOMP', mid: number, code: number, reason?: string): void {
+    this.log(ackReceivedLine(this.id, cmd, mid, code))
+    const entry = this.window.entries.get(mid)
+    const expected = cmd === 'PUBACK' ? entry?.fields.qos === 1 : entry?.state === 'pubrel'
+    // mosquitto: an ack for an unknown id is logged and ignored; it must not free a slot.
+    if (!entry || !expected) return this.log(`Warning: Received ${cmd} from ${this.id} for an unknown packet identifier ${mid}.`)
+    this.window.entries.delete(mid)
+    entry.done?.(code >= 128 ? new PublishFailed(mid, code, reason) : undefined)
+    this.pump()
+  }
+
+  private onPubrec(mid: number, code: number, reason?: string): void {
+    this.log(`Client ${this.id} received PUBREC (Mid: ${mid})`)
+    const entry = this.window.entries.get(mid)
+    if (!entry || entry.fields.qos !== 2) return this.log(`Warning: Received PUBREC from ${this.id} for an unknown packet identifier ${mid}.`)
+    if (code >= 128) {
+      this.window.entries.delete(mid)
+      entry.done?.(new PublishFailed(mid, code, reason))
+      return this.pump()
+    }
+    entry.state = 'pubrel'
+    this.log(`Client ${this.id} sending PUBREL (m${mid})`)
+    this.send({ cmd: 'pubrel', messageId: mid })
+  }
+
+  private onPublish(p: IPublishPacket): void {
+    const mid = p.messageId ?? 0
+    const topic = Buffer.from(p.topic, 'utf8')
+    const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload
+    this.log(publishLine(this.id, 'received', p.dup, p.qos, p.retain, mid, p.topic, payload.length))
+    const msg: ReceivedMessage = { topic, payload, qos: p.qos, retain: p.retain, mid }
+    if (p.properties && Object.keys(p.properties).length > 0) msg.properties = p.properties as ReceivedMessage['properties']
+    if (p.qos === 2) {
+      // libmosquitto delivers a QoS 2 message when the PUBREL arrives (exactly once).
+      this.incomingQos2.set(mid, msg)
+      this.log(`Client ${this.id} sending PUBREC (m${mid}, rc0)`)
+      return this.send({ cmd: 'pubrec', messageId: mid })
+    }
+    if (p.qos === 1) {
+      this.log(`Client ${this.id} sending PUBACK (m${mid}, rc0)`)
+      this.send({ cmd: 'puback', messageId: mid })
+    }
+    this.emit('message', msg)
+  }
+
+  private onPubrel(mid: number): void {
+    this.log(`Client ${this.id} received PUBREL (Mid: ${mid})`)
+    const msg = this.incomingQos2.get(mid)
+    this.incomingQos2.delete(mid)
+    if (msg) this.emit('message', msg)
+    this.log(`Client ${this.id} sending PUBCOMP (m${mid})`)
+    this.send({ cmd: 'pubcomp', messageId: mid })
+  }
+
+  private settle(mid: number, p: Packet): void {
+    const waiter = this.acks.get(mid)
+    if (!waiter) return
+    this.acks.delete(mid)
+    this.window.reserved.delete(mid)
+    waiter.resolve(p)
+  }
+
+  private send(packet: Packet): void {
+    this.write(encodePacket(packet, this.config.protocolVersion))
+  }
+
+  // Writes within one tick go out as one syscall (cork until the next tick).
+  private write(buf: Buffer): void {
+    const stream = this.stream
+    if (!stream || stream.destroyed) return
+    if (!this.corked) {
+      this.corked = true
+      stream.cork()
+      process.nextTick(() => {
+        this.corked = false
+        stream.uncork()
+      })
+    }
+    this.keepalive?.sent()
+    if (!stream.write(buf)) this.blocked = true
+  }
+
+  private log(line: string): void {
+    this.config.log?.(line)
+  }
+}

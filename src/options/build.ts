@@ -1,0 +1,160 @@
+// Collected option words -> typed Options, then mosquitto's post-parse checks (contract §3.4),
+// in mosquitto's order.
+import { UsageError } from '../core/errors.js'
+import { bytes } from './argv-bytes.js'
+import type { Tool } from './table.js'
+import type { MessageSource, Options, PropertyArg, WillOptions } from './types.js'
+import type { WalkState } from './value-checks.js'
+
+/** What yargs hands back: flags as booleans, values as byte strings (arrays when repeatable). */
+export type RawOptions = Record<string, string | string[] | boolean | undefined>
+
+const INFINITE_EXPIRY = 4294967295
+
+/** Type the raw options and run the checks that need all of them. */
+export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Options {
+  const str = (key: string): string | undefined => {
+    const v = raw[key]
+    return typeof v === 'string' ? v : undefined
+  }
+  const list = (key: string): string[] => {
+    const v = raw[key]
+    return Array.isArray(v) ? v : typeof v === 'string' ? [v] : []
+  }
+  const flag = (key: string): boolean => raw[key] === true
+  const num = (key: string): number | undefined => (str(key) === undefined ? undefined : Number(str(key)))
+  const buf = (key: string): Buffer | undefined => (str(key) === undefined ? undefined : bytes(str(key)!))
+
+  const options: Options = {
+    tool,
+    host: str('host') ?? 'localhost',
+    port: num('port'),
+    portExplicit: state.portExplicit,
+    urlTls: state.urlTls,
+    bindAddress: str('bindAddress'),
+    nodelay: flag('nodelay'),
+    proxy: str('proxy'),
+    id: buf('id'),
+    idPrefix: str('idPrefix'),
+    cleanSession: !flag('disableCleanSession'),
+    sessionExpiry: num('sessionExpiry'),
+    keepalive: num('keepalive') ?? 60,
+    protocolVersion: (num('protocolVersion') ?? 4) as 3 | 4 | 5,
+    maxInflight: num('maxInflight') ?? 20,
+    username: buf('username'),
+    password: buf('password'),
+    properties: list('property').map(propertyArg),
+    topics: list('topic').map(bytes),
+    source: messageSource(raw, state),
+    qos: (num('qos') ?? 0) as 0 | 1 | 2,
+    retain: flag('retain'),
+    repeat: num('repeat') ?? 1,
+    repeatDelay: num('repeatDelay') ?? 0,
+    count: num('count'),
+    exitAfterSubscribe: flag('exitAfterSubscribe'),
+    noRetained: flag('noRetained'),
+    retainedOnly: flag('retainedOnly'),
+    removeRetained: flag('removeRetained'),
+    retainAsPublished: flag('retainAsPublished'),
+    filterOut: list('filterOut').map(bytes),
+    unsubscribe: list('unsubscribe').map(bytes),
+    randomFilter: num('randomFilter'),
+    timeout: num('timeout'),
+    verbose: flag('verbose'),
+    noEol: flag('noEol'),
+    format: buf('format'),
+    pretty: flag('pretty'),
+    will: undefined,
+    tls: {
+      cafile: str('cafile'),
+      capath: str('capath'),
+      cert: str('cert'),
+      key: str('key'),
+      keyform: str('keyform'),
+      ciphers: str('ciphers'),
+      tlsVersion: str('tlsVersion'),
+      tlsAlpn: str('tlsAlpn'),
+      tlsEngine: str('tlsEngine'),
+      tlsEngineKpassSha1: str('tlsEngineKpassSha1'),
+      useOsCerts: flag('tlsUseOsCerts'),
+      insecure: flag('insecure'),
+      psk: str('psk'),
+      pskIdentity: str('pskIdentity'),
+    },
+    debug: flag('debug'),
+    quiet: flag('quiet'),
+  }
+  options.will = willOptions(raw, str, flag)
+  checkTls(options)
+  checkSession(options)
+  if (tool === 'sub' && options.topics.length === 0) {
+    throw new UsageError('Error: You must specify a topic to subscribe to.\n')
+  }
+  return options
+}
+
+function willOptions(raw: RawOptions, str: (k: string) => string | undefined, flag: (k: string) => boolean): WillOptions | undefined {
+  const topic = str('willTopic')
+  if (topic === undefined) {
+    if (str('willPayload') !== undefined) throw new UsageError('Error: Will payload given, but no will topic given.\n')
+    if (flag('willRetain')) throw new UsageError('Error: Will retain given, but no will topic given.\n')
+    // mosquitto: --will-qos without --will-topic is silently ignored.
+    return undefined
+  }
+  return {
+    topic: bytes(topic),
+    payload: bytes(str('willPayload') ?? ''),
+    qos: Number(raw.willQos ?? 0) as 0 | 1 | 2,
+    retain: flag('willRetain'),
+  }
+}
+
+function checkTls(o: Options): void {
+  const t = o.tls
+  if ((t.cert === undefined) !== (t.key === undefined)) {
+    throw new UsageError('Error: Both certfile and keyfile must be provided if one of them is set.\n')
+  }
+  if (t.keyform !== undefined && t.key === undefined) throw new UsageError('Error: If keyform is set, keyfile must be also specified.\n')
+  if (t.tlsEngineKpassSha1 !== undefined && (t.keyform === undefined || t.tlsEngine === undefined)) {
+    throw new UsageError('Error: when using tls-engine-kpass-sha1, both tls-engine and keyform must also be provided.\n')
+  }
+  if (t.psk !== undefined && (t.cafile !== undefined || t.capath !== undefined)) {
+    throw new UsageError('Error: Only one of --psk or --cafile/--capath may be used at once.\n')
+  }
+  if (t.psk !== undefined && t.pskIdentity === undefined) throw new UsageError('Error: --psk-identity required if --psk used.\n')
+}
+
+// mosquitto: a persistent session needs a fixed -i (an -I prefix does not count).
+function checkSession(o: Options): void {
+  const fixedId = o.id !== undefined && o.idPrefix === undefined
+  if (o.protocolVersion === 5) {
+    if (!o.cleanSession && o.sessionExpiry === undefined) o.sessionExpiry = INFINITE_EXPIRY
+    if (o.sessionExpiry === INFINITE_EXPIRY && !fixedId) {
+      throw new UsageError('Error: You must provide a client id if you are using an infinite session expiry interval.\n')
+    }
+  } else if (!o.cleanSession && !fixedId) {
+    throw new UsageError('Error: You must provide a client id if you are using the -c option.\n')
+  }
+}
+
+function propertyArg(word: string): PropertyArg {
+  const [command, name, ...values] = word.split('\0')
+  return { command, name, values: values.map(bytes) }
+}
+
+function messageSource(raw: RawOptions, state: WalkState): MessageSource | undefined {
+  switch (state.messageMode) {
+    case 'message':
+      return { kind: 'message', payload: bytes(raw.message as string) }
+    case 'file':
+      return { kind: 'file', path: bytes(raw.file as string) }
+    case 'stdinFile':
+      return { kind: 'stdin-file' }
+    case 'stdinLine':
+      return { kind: 'stdin-line' }
+    case 'nullMessage':
+      return { kind: 'null' }
+    default:
+      return undefined
+  }
+}

@@ -1,0 +1,200 @@
+// THE option table: every flag of both tools, as data. The parser, --help, the man pages and
+// shell completion are all derived from it (mosquitto's args.txt, written as data).
+
+/** Which tool accepts an option; an option of the other tool is an "Unknown option". */
+export type Tool = 'pub' | 'sub'
+
+/** How many argv words an option consumes after itself. 'property' is -D's 3 or 4 words. */
+export type Arity = 0 | 1 | 'property'
+
+/** Groups order the --help text and the man page. */
+export type Group = 'Connection' | 'Session' | 'Message' | 'Subscribe' | 'Output' | 'Will' | 'TLS' | 'General'
+
+/** One flag. `key` is the property name in the parsed Options. */
+export interface OptionSpec {
+  key: string
+  short?: string
+  long?: string
+  arity: Arity
+  /** Repeatable options accumulate (mosquitto: -t in sub, -T, -U, -D); scalars: the last one wins. */
+  repeat?: Tool[]
+  tools: readonly Tool[]
+  group: Group
+  /** Metavar shown in --help, e.g. 'host'. */
+  arg?: string
+  /** mosquitto's "<opt> argument given but <missing>." text for a missing value. */
+  missing?: string
+  /** A fixed set of values (used by completion and the man page). */
+  choices?: readonly string[]
+  describe: string
+  /** Accepted but not listed in --help (mosquitto does not list --retain-as-published). */
+  hidden?: boolean
+  /** Our additions beyond mosquitto 2.0 are marked, so docs can say so. */
+  extension?: boolean
+}
+
+const PS: readonly Tool[] = ['pub', 'sub']
+const P: readonly Tool[] = ['pub']
+const S: readonly Tool[] = ['sub']
+
+/** Every option of tspub and tssub, in --help order within each group. */
+export const OPTIONS: readonly OptionSpec[] = [
+  // Connection
+  { key: 'host', short: '-h', long: '--host', arity: 1, tools: PS, group: 'Connection', arg: 'host', missing: 'no host specified',
+    describe: 'mqtt host to connect to. Defaults to localhost.' },
+  { key: 'port', short: '-p', long: '--port', arity: 1, tools: PS, group: 'Connection', arg: 'port', missing: 'no port specified',
+    describe: 'network port to connect to. Defaults to 1883 for plain MQTT and 8883 for MQTT over TLS.' },
+  { key: 'unix', long: '--unix', arity: 1, tools: PS, group: 'Connection', arg: 'path', missing: 'no socket path specified',
+    describe: 'connect to a broker through a unix domain socket instead of a TCP socket, e.g. /tmp/mosquitto.sock' },
+  { key: 'url', short: '-L', long: '--url', arity: 1, tools: PS, group: 'Connection', arg: 'URL', missing: 'no URL specified',
+    describe: 'specify user, password, hostname, port and topic as a URL in the form: mqtt(s)://[username[:password]@]host[:port]/topic' },
+  { key: 'bindAddress', short: '-A', arity: 1, tools: PS, group: 'Connection', arg: 'address', missing: 'no address specified',
+    describe: 'bind the outgoing socket to this host/ip address. Use to control which interface the client communicates over.' },
+  { key: 'nodelay', long: '--nodelay', arity: 0, tools: PS, group: 'Connection',
+    describe: "disable Nagle's algorithm, to reduce socket sending latency at the possible expense of more packets being sent." },
+  { key: 'proxy', long: '--proxy', arity: 1, tools: PS, group: 'Connection', arg: 'socks-url', missing: 'no proxy url specified',
+    describe: 'SOCKS5 proxy URL of the form: socks5h://[username[:password]@]hostname[:port]' },
+
+  // Session and protocol
+  { key: 'id', short: '-i', long: '--id', arity: 1, tools: PS, group: 'Session', arg: 'id', missing: 'no id specified',
+    describe: 'id to use for this client. Defaults to an id assigned by the broker (MQTT v3.1: a random id).' },
+  { key: 'idPrefix', short: '-I', long: '--id-prefix', arity: 1, tools: PS, group: 'Session', arg: 'id_prefix', missing: 'no id prefix specified',
+    describe: 'define the client id as id_prefix appended with the process id.' },
+  { key: 'disableCleanSession', short: '-c', long: '--disable-clean-session', arity: 0, tools: PS, group: 'Session',
+    describe: 'disable clean session/enable persistent client mode (needs -i).' },
+  { key: 'sessionExpiry', short: '-x', arity: 1, tools: PS, group: 'Session', arg: 'session-expiry', missing: 'no session expiry interval specified',
+    describe: 'set the MQTT v5 session-expiry-interval: seconds, or -1 / 4294967295 / ∞ for a session that does not expire.' },
+  { key: 'keepalive', short: '-k', long: '--keepalive', arity: 1, tools: PS, group: 'Session', arg: 'keepalive', missing: 'no keepalive specified',
+    describe: 'keep alive in seconds for this client (5-65535). Defaults to 60.' },
+  { key: 'protocolVersion', short: '-V', long: '--protocol-version', arity: 1, tools: PS, group: 'Session', arg: 'version',
+    choices: ['mqttv5', 'mqttv311', 'mqttv31', '5', '311', '31'],
+    describe: 'MQTT protocol version: mqttv5, mqttv311 or mqttv31 (or 5, 311, 31). Defaults to mqttv311.' },
+  { key: 'maxInflight', short: '-M', arity: 1, tools: PS, group: 'Session', arg: 'max_inflight', missing: 'max_inflight not specified',
+    describe: 'the maximum inflight messages for QoS 1/2. Defaults to 20.' },
+  { key: 'username', short: '-u', long: '--username', arity: 1, tools: PS, group: 'Session', arg: 'username', missing: 'no username specified',
+    describe: 'provide a username.' },
+  { key: 'password', short: '-P', long: '--pw', arity: 1, tools: PS, group: 'Session', arg: 'password', missing: 'no password specified',
+    describe: 'provide a password.' },
+  { key: 'property', short: '-D', long: '--property', arity: 'property', repeat: ['pub', 'sub'], tools: PS, group: 'Session',
+    arg: 'command identifier value', describe: 'define an MQTT v5 property (forces MQTT v5).' },
+
+  // Publishing
+  { key: 'topic', short: '-t', long: '--topic', arity: 1, repeat: ['sub'], tools: PS, group: 'Message', arg: 'topic', missing: 'no topic specified',
+    describe: 'mqtt topic to publish to (tspub) or subscribe to (tssub; may be repeated).' },
+  { key: 'message', short: '-m', long: '--message', arity: 1, tools: P, group: 'Message', arg: 'message', missing: 'no message specified',
+    describe: 'message payload to send.' },
+  { key: 'file', short: '-f', long: '--file', arity: 1, tools: P, group: 'Message', arg: 'file', missing: 'no file specified',
+    describe: 'send the contents of a file as the message.' },
+  { key: 'stdinFile', short: '-s', long: '--stdin-file', arity: 0, tools: P, group: 'Message',
+    describe: 'read message from stdin, sending the entire input as a message.' },
+  { key: 'stdinLine', short: '-l', long: '--stdin-line', arity: 0, tools: P, group: 'Message',
+    describe: 'read messages from stdin, sending a separate message for each line.' },
+  { key: 'nullMessage', short: '-n', long: '--null-message', arity: 0, tools: P, group: 'Message',
+    describe: 'send a null (zero length) message.' },
+  { key: 'qos', short: '-q', long: '--qos', arity: 1, tools: PS, group: 'Message', arg: 'qos', missing: 'no QoS specified', choices: ['0', '1', '2'],
+    describe: 'quality of service level to use for all messages / the subscription. Defaults to 0.' },
+  { key: 'retain', short: '-r', long: '--retain', arity: 0, tools: P, group: 'Message',
+    describe: 'message should be retained.' },
+  { key: 'repeat', long: '--repeat', arity: 1, tools: P, group: 'Message', arg: 'N', missing: 'no count specified',
+    describe: 'if publish mode is -f, -m, -n or -s, then repeat the publish N times.' },
+  { key: 'repeatDelay', long: '--repeat-delay', arity: 1, tools: P, group: 'Message', arg: 'time', missing: 'no time specified',
+    describe: 'if using --repeat, wait time seconds between publishes. Defaults to 0.' },
+
+  // Subscribing
+  { key: 'count', short: '-C', arity: 1, tools: S, group: 'Subscribe', arg: 'msg_count', missing: 'no count specified',
+    describe: "disconnect and exit after receiving the 'msg_count' messages." },
+  { key: 'exitAfterSubscribe', short: '-E', arity: 0, tools: S, group: 'Subscribe',
+    describe: 'exit once all subscriptions have been acknowledged by the broker.' },
+  { key: 'noRetained', short: '-R', arity: 0, tools: S, group: 'Subscribe',
+    describe: 'do not print stale messages (those with retain set).' },
+  { key: 'retainedOnly', long: '--retained-only', arity: 0, tools: S, group: 'Subscribe',
+    describe: 'only handle messages with the retained flag set, and exit when the first non-retained message is received.' },
+  { key: 'removeRetained', long: '--remove-retained', arity: 0, tools: S, group: 'Subscribe',
+    describe: 'send a message to the server to clear any received retained messages. Use -T to filter out messages you do not want to be cleared.' },
+  { key: 'retainAsPublished', long: '--retain-as-published', arity: 0, tools: S, group: 'Subscribe', hidden: true,
+    describe: 'set the MQTT v5 retain-as-published subscription option.' },
+  { key: 'filterOut', short: '-T', long: '--filter-out', arity: 1, repeat: ['sub'], tools: S, group: 'Subscribe', arg: 'filter_out', missing: 'no topic filter specified',
+    describe: 'topic string to filter out of results. May be repeated.' },
+  { key: 'unsubscribe', short: '-U', long: '--unsubscribe', arity: 1, repeat: ['sub'], tools: S, group: 'Subscribe', arg: 'topic', missing: 'no unsubscribe topic specified',
+    describe: 'unsubscribe from a topic. May be repeated.' },
+  { key: 'randomFilter', long: '--random-filter', arity: 1, tools: S, group: 'Subscribe', arg: 'chance', missing: 'no chance specified',
+    describe: 'only print a percentage of received messages (0.1-100.0).' },
+  { key: 'timeout', short: '-W', arity: 1, tools: S, group: 'Subscribe', arg: 'timeout_secs', missing: 'no timeout specified',
+    describe: 'specifies a timeout in seconds how long to process incoming MQTT messages.' },
+
+  // Output
+  { key: 'verbose', short: '-v', long: '--verbose', arity: 0, tools: S, group: 'Output',
+    describe: 'print published messages verbosely.' },
+  { key: 'noEol', short: '-N', arity: 0, tools: S, group: 'Output',
+    describe: 'do not add an end of line character when printing the payload.' },
+  { key: 'format', short: '-F', arity: 1, tools: S, group: 'Output', arg: 'format', missing: 'no format specified',
+    describe: 'output format.' },
+  { key: 'pretty', long: '--pretty', arity: 0, tools: S, group: 'Output',
+    describe: 'print formatted output rather than minimised output when using the JSON output format option.' },
+
+  // Will
+  { key: 'willTopic', long: '--will-topic', arity: 1, tools: PS, group: 'Will', arg: 'topic', missing: 'no will topic specified',
+    describe: 'the topic on which to publish the client Will.' },
+  { key: 'willPayload', long: '--will-payload', arity: 1, tools: PS, group: 'Will', arg: 'payload', missing: 'no will payload specified',
+    describe: 'payload for the client Will. If not given and will-topic is set, a zero length message will be sent.' },
+  { key: 'willQos', long: '--will-qos', arity: 1, tools: PS, group: 'Will', arg: 'qos', missing: 'no will QoS specified', choices: ['0', '1', '2'],
+    describe: 'QoS level for the client Will.' },
+  { key: 'willRetain', long: '--will-retain', arity: 0, tools: PS, group: 'Will',
+    describe: 'if given, make the client Will retained.' },
+
+  // TLS
+  { key: 'cafile', long: '--cafile', arity: 1, tools: PS, group: 'TLS', arg: 'file', missing: 'no file specified',
+    describe: 'path to a file containing trusted CA certificates to enable encrypted communication.' },
+  { key: 'capath', long: '--capath', arity: 1, tools: PS, group: 'TLS', arg: 'dir', missing: 'no directory specified',
+    describe: 'path to a directory containing trusted CA certificates to enable encrypted communication.' },
+  { key: 'cert', long: '--cert', arity: 1, tools: PS, group: 'TLS', arg: 'file', missing: 'no file specified',
+    describe: 'client certificate for authentication, if required by server.' },
+  { key: 'key', long: '--key', arity: 1, tools: PS, group: 'TLS', arg: 'file', missing: 'no file specified',
+    describe: 'client private key for authentication, if required by server.' },
+  { key: 'keyform', long: '--keyform', arity: 1, tools: PS, group: 'TLS', arg: 'keyform', missing: 'no keyform specified', choices: ['pem', 'engine'],
+    describe: 'keyfile type, can be either "pem" or "engine".' },
+  { key: 'ciphers', long: '--ciphers', arity: 1, tools: PS, group: 'TLS', arg: 'ciphers', missing: 'no ciphers specified',
+    describe: 'openssl compatible list of TLS ciphers to support.' },
+  { key: 'tlsVersion', long: '--tls-version', arity: 1, tools: PS, group: 'TLS', arg: 'version', missing: 'no version specified',
+    choices: ['tlsv1.3', 'tlsv1.2', 'tlsv1.1'], describe: 'TLS protocol version, can be one of tlsv1.3 tlsv1.2 or tlsv1.1.' },
+  { key: 'tlsAlpn', long: '--tls-alpn', arity: 1, tools: PS, group: 'TLS', arg: 'protocol', missing: 'no protocol specified',
+    describe: 'TLS ALPN protocol.' },
+  { key: 'tlsEngine', long: '--tls-engine', arity: 1, tools: PS, group: 'TLS', arg: 'engine', missing: 'no engine_id specified',
+    describe: 'if set, enables the use of a TLS engine device.' },
+  { key: 'tlsEngineKpassSha1', long: '--tls-engine-kpass-sha1', arity: 1, tools: PS, group: 'TLS', arg: 'sha1', missing: 'no kpass sha1 specified',
+    describe: 'SHA1 of the key password to be used with the selected TLS engine.' },
+  { key: 'tlsUseOsCerts', long: '--tls-use-os-certs', arity: 0, tools: PS, group: 'TLS',
+    describe: 'load and trust OS provided CA certificates.' },
+  { key: 'insecure', long: '--insecure', arity: 0, tools: PS, group: 'TLS',
+    describe: 'do not check that the server certificate hostname matches the remote hostname.' },
+  { key: 'psk', long: '--psk', arity: 1, tools: PS, group: 'TLS', arg: 'hex-key', missing: 'no key specified',
+    describe: 'pre-shared-key in hexadecimal (no leading 0x) to enable TLS-PSK mode.' },
+  { key: 'pskIdentity', long: '--psk-identity', arity: 1, tools: PS, group: 'TLS', arg: 'identity', missing: 'no identity specified',
+    describe: 'client identity string for TLS-PSK mode.' },
+
+  // General
+  { key: 'debug', short: '-d', long: '--debug', arity: 0, tools: PS, group: 'General',
+    describe: 'enable debug messages.' },
+  { key: 'quiet', long: '--quiet', arity: 0, tools: PS, group: 'General',
+    describe: "don't print error messages." },
+  { key: 'help', long: '--help', arity: 0, tools: PS, group: 'General',
+    describe: 'display this message.' },
+  { key: 'version', long: '--version', arity: 0, tools: PS, group: 'General',
+    describe: 'display the version.' },
+]
+
+/** The options one tool accepts, keyed by every spelling (short and long). */
+export function optionsFor(tool: Tool): Map<string, OptionSpec> {
+  const map = new Map<string, OptionSpec>()
+  for (const spec of OPTIONS) {
+    if (!spec.tools.includes(tool)) continue
+    if (spec.short) map.set(spec.short, spec)
+    if (spec.long) map.set(spec.long, spec)
+  }
+  return map
+}
+
+/** The name mosquitto uses for an option in its messages: the short form when there is one. */
+export function displayName(spec: OptionSpec): string {
+  return spec.short ?? spec.long ?? spec.key
+}

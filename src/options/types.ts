@@ -1,0 +1,96 @@
+// The typed result of option parsing, shared by both tools. The core never sees this type.
+import type { Tool } from './table.js'
+
+/** Where tspub's payload comes from (mosquitto's pub_mode). */
+export type MessageSource =
+  | { kind: 'message'; payload: Buffer }
+  | { kind: 'file'; path: Buffer }
+  | { kind: 'stdin-file' }
+  | { kind: 'stdin-line' }
+  | { kind: 'null' }
+
+/** One -D argument, as typed: command, property name and one or two values (raw bytes). */
+export interface PropertyArg {
+  command: string
+  name: string
+  values: Buffer[]
+}
+
+/** The will message of the CONNECT. */
+export interface WillOptions {
+  topic: Buffer
+  payload: Buffer
+  qos: 0 | 1 | 2
+  retain: boolean
+}
+
+/** TLS settings as given on the command line; the transport decides what they mean. */
+export interface TlsOptions {
+  cafile?: string
+  capath?: string
+  cert?: string
+  key?: string
+  keyform?: string
+  ciphers?: string
+  tlsVersion?: string
+  tlsAlpn?: string
+  tlsEngine?: string
+  tlsEngineKpassSha1?: string
+  useOsCerts: boolean
+  insecure: boolean
+  psk?: string
+  pskIdentity?: string
+}
+
+/** Everything either tool was asked to do. */
+export interface Options {
+  tool: Tool
+  host: string
+  port?: number
+  /** -p given explicitly (not through -L or --unix): mosquitto turns TLS on for 8883. */
+  portExplicit: boolean
+  /** -L mqtts:// */
+  urlTls: boolean
+  bindAddress?: string
+  nodelay: boolean
+  proxy?: string
+  id?: Buffer
+  idPrefix?: string
+  cleanSession: boolean
+  sessionExpiry?: number
+  keepalive: number
+  protocolVersion: 3 | 4 | 5
+  maxInflight: number
+  username?: Buffer
+  password?: Buffer
+  properties: PropertyArg[]
+  /** tspub: zero or one topic; tssub: every subscription filter. */
+  topics: Buffer[]
+  source?: MessageSource
+  qos: 0 | 1 | 2
+  retain: boolean
+  repeat: number
+  repeatDelay: number
+  count?: number
+  exitAfterSubscribe: boolean
+  noRetained: boolean
+  retainedOnly: boolean
+  removeRetained: boolean
+  retainAsPublished: boolean
+  filterOut: Buffer[]
+  unsubscribe: Buffer[]
+  /** Out of 10000, as mosquitto stores it. */
+  randomFilter?: number
+  timeout?: number
+  verbose: boolean
+  noEol: boolean
+  format?: Buffer
+  pretty: boolean
+  will?: WillOptions
+  tls: TlsOptions
+  debug: boolean
+  quiet: boolean
+}
+
+/** What parsing decided: run, or print help / version. */
+export type ParseResult = { kind: 'run'; options: Options } | { kind: 'help' } | { kind: 'version' }

@@ -1,0 +1,174 @@
+// Checks for one option value at the point it appears (mosquitto checks most values inside its
+// parser, so the first bad word in argv order is the one reported), with mosquitto's texts.
+import { UsageError } from '../core/errors.js'
+import { checkPublishTopic, checkSubscribeFilter } from '../core/topic.js'
+import { compileFormat } from '../output/format.js'
+import { bytes } from './argv-bytes.js'
+import { displayName, type OptionSpec, type Tool } from './table.js'
+import { parseMqttUrl } from './url.js'
+
+/** Facts of the walk whose order matters. */
+export interface WalkState {
+  messageMode: string | undefined
+  idGiven: boolean
+  idPrefixGiven: boolean
+  portExplicit: boolean
+  urlTls: boolean
+}
+
+const MAX_PAYLOAD = 268435455
+const PROTOCOL_VERSIONS: Record<string, string> = { mqttv31: '3', '31': '3', mqttv311: '4', '311': '4', mqttv5: '5', '5': '5' }
+
+/** Check one option value; returns the normalised words it stands for. */
+export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: WalkState): string[] {
+  const set = (key: string, v: string | number): string => `--${key}=${v}`
+  const name = displayName(spec)
+  switch (spec.key) {
+    case 'port': {
+      const port = wholeNumber(name, value)
+      if (port < 0 || port > 65535) throw new UsageError(`Error: Invalid port given: ${port}\n`)
+      state.portExplicit = true
+      return [set('port', port)]
+    }
+    case 'unix':
+      // mosquitto: --unix P is host=P, port=0; a later -h or -p overrides either.
+      state.portExplicit = false
+      return [set('host', value), set('port', 0)]
+    case 'qos': {
+      const qos = wholeNumber(name, value)
+      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid QoS given: ${qos}\n`)
+      return [set('qos', qos)]
+    }
+    case 'willQos': {
+      const qos = wholeNumber(name, value)
+      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid will QoS ${qos}.\n\n`)
+      return [set('willQos', qos)]
+    }
+    case 'keepalive': {
+      const k = wholeNumber(name, value)
+      if (k < 5 || k > 65535) throw new UsageError('Error: Invalid keepalive given, it must be between 5 and 65535 inclusive.\n\n')
+      return [set('keepalive', k)]
+    }
+    case 'maxInflight':
+      if (wholeNumber(name, value) < 1) throw new UsageError('Error: Maximum inflight messages must be greater than 0.\n\n')
+      return [set(spec.key, wholeNumber(name, value))]
+    case 'count':
+      if (wholeNumber(name, value) < 1) throw new UsageError(`Error: Invalid message count "${wholeNumber(name, value)}".\n\n`)
+      return [set(spec.key, wholeNumber(name, value))]
+    case 'timeout':
+      if (wholeNumber(name, value) < 1) throw new UsageError(`Error: Invalid timeout "${wholeNumber(name, value)}".\n\n`)
+      return [set(spec.key, wholeNumber(name, value))]
+    case 'repeat':
+      if (wholeNumber(name, value) < 1) throw new UsageError('Error: --repeat argument must be >0.\n\n')
+      return [set(spec.key, wholeNumber(name, value))]
+    case 'repeatDelay':
+      if (decimal(name, value) < 0) throw new UsageError('Error: --repeat-delay argument must be >=0.0.\n\n')
+      return [set(spec.key, decimal(name, value))]
+    case 'randomFilter': {
+      // mosquitto stores (int)(10 * chance) and compares it against random() % 10000.
+      const chance = Math.trunc(10 * decimal(name, value))
+      if (chance < 1 || chance > 10000) throw new UsageError('Error: --random-filter chance must be between 0.1-100.0\n\n')
+      return [set(spec.key, chance)]
+    }
+    case 'protocolVersion': {
+      const version = PROTOCOL_VERSIONS[value]
+      if (!version) throw new UsageError('Error: Invalid protocol version argument given.\n\n')
+      return [set(spec.key, version)]
+    }
+    case 'sessionExpiry':
+      return [set(spec.key, sessionExpiry(value))]
+    case 'topic':
+      checkTopic(tool, '-t', value)
+      return [set('topic', value)]
+    case 'filterOut':
+      checkFilter('-T', 'filter', value)
+      return [set(spec.key, value)]
+    case 'unsubscribe':
+      checkFilter('-U', 'unsubscribe', value)
+      return [set(spec.key, value)]
+    case 'willTopic':
+      checkPublish('--will-topic', 'will', value)
+      return [set(spec.key, value)]
+    case 'message':
+      if (value.length > MAX_PAYLOAD) throw new UsageError('Error: Message length must be less than 268435455 bytes.\n\n')
+      return [set(spec.key, value)]
+    case 'format':
+      compileFormat(bytes(value))
+      return [set(spec.key, value)]
+    case 'id':
+      if (state.idPrefixGiven) throw new UsageError('Error: -i and -I argument cannot be used together.\n\n')
+      state.idGiven = true
+      return [set(spec.key, value)]
+    case 'idPrefix':
+      if (state.idGiven) throw new UsageError('Error: -i and -I argument cannot be used together.\n\n')
+      state.idPrefixGiven = true
+      return [set(spec.key, value)]
+    case 'url':
+      return urlWords(tool, value, state)
+    default:
+      return [set(spec.key, value)]
+  }
+}
+
+// mosquitto uses atoi, so `-q x` silently means QoS 0; we refuse what is not a whole number.
+function wholeNumber(name: string, value: string): number {
+  const trimmed = value.trim()
+  if (!/^[+-]?\d+$/.test(trimmed)) throw new UsageError(`Error: ${name} argument given but '${value}' is not a whole number.\n\n`)
+  return Number(trimmed)
+}
+
+// mosquitto uses atof, so garbage silently means 0; we refuse it.
+function decimal(name: string, value: string): number {
+  const trimmed = value.trim()
+  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) {
+    throw new UsageError(`Error: ${name} argument given but '${value}' is not a number.\n\n`)
+  }
+  return Number(trimmed)
+}
+
+// mosquitto: -x goes through strtol(…, 0): hex and octal accepted, trailing garbage refused.
+function sessionExpiry(value: string): number {
+  if (value === Buffer.from('∞', 'utf8').toString('latin1')) return 4294967295
+  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(value)
+  if (!m) throw new UsageError('Error: session-expiry-interval not a number.\n\n')
+  const digits = m[2]
+  let n = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : Number(digits)
+  if (m[1] === '-') n = -n
+  if (n < -1 || n > 4294967295) throw new UsageError('Error: session-expiry-interval out of range.\n\n')
+  return n === -1 ? 4294967295 : n
+}
+
+function checkTopic(tool: Tool, argName: string, value: string): void {
+  if (tool === 'pub') checkPublish(argName, 'publish', value)
+  else checkFilter(argName, 'subscription', value)
+}
+
+function checkPublish(argName: string, what: string, value: string): void {
+  const result = checkPublishTopic(bytes(value))
+  if (result === 'utf8') throw new UsageError(`Error: Malformed UTF-8 in ${argName} argument.\n\n`)
+  if (result === 'invalid') throw new UsageError(`Error: Invalid ${what} topic '${value}', does it contain '+' or '#'?\n`)
+}
+
+function checkFilter(argName: string, what: string, value: string): void {
+  const result = checkSubscribeFilter(bytes(value))
+  if (result === 'utf8') throw new UsageError(`Error: Malformed UTF-8 in ${argName} argument.\n\n`)
+  if (result === 'invalid') throw new UsageError(`Error: Invalid ${what} topic '${value}', are all '+' and '#' wildcards correct?\n`)
+}
+
+// mosquitto: -L replaces host and port, and user/password only when the URL has them.
+function urlWords(tool: Tool, value: string, state: WalkState): string[] {
+  const url = parseMqttUrl(bytes(value))
+  const words = [`--host=${url.host.toString('latin1')}`]
+  // mosquitto: a port of -1 (also 4294967295, which wraps) means "not given".
+  if (url.port !== -1) words.push(`--port=${url.port}`)
+  if (url.username) words.push(`--username=${url.username.toString('latin1')}`)
+  if (url.password) words.push(`--password=${url.password.toString('latin1')}`)
+  if (url.topic) {
+    const topic = url.topic.toString('latin1')
+    checkTopic(tool, '-L topic', topic)
+    words.push(`--topic=${topic}`)
+  }
+  state.portExplicit = false
+  state.urlTls = url.tls
+  return words
+}

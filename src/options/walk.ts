@@ -1,0 +1,75 @@
+// First pass over the command line, word by word, with mosquitto's rules (contract §1): exact
+// option names, values taken unconditionally (`-t -d` is the topic "-d"), no bundling, no
+// `--opt=value`, and each value checked where it appears so the first error in argv order wins.
+// The result is a normalised argv (`--key=value` words) that yargs collects into the options.
+import { UsageError } from '../core/errors.js'
+import { displayName, optionsFor, type OptionSpec, type Tool } from './table.js'
+import { checkValue, type WalkState } from './value-checks.js'
+
+/** What the walk found: yargs' input, plus the facts whose order matters. */
+export interface WalkResult {
+  normalized: string[]
+  state: WalkState
+  stop?: 'help' | 'version'
+}
+
+// mosquitto: message sources are exclusive, even across the config file and argv.
+const MESSAGE_MODES = new Set(['message', 'file', 'stdinFile', 'stdinLine', 'nullMessage'])
+
+/** Walk config-file words then argv words (both as byte strings), checking as mosquitto does. */
+export function walkArgs(tool: Tool, words: readonly string[], state: WalkState = newWalkState()): WalkResult {
+  const table = optionsFor(tool)
+  const normalized: string[] = []
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]
+    const spec = table.get(word)
+    if (!spec) throw new UsageError(`Error: Unknown option '${word}'.\n`)
+    if (spec.key === 'help' || spec.key === 'version') return { normalized, state, stop: spec.key }
+    if (spec.arity === 0) {
+      checkMessageMode(spec, state)
+      normalized.push(`--${spec.key}`)
+      continue
+    }
+    if (spec.arity === 'property') {
+      const taken = takeProperty(words, i)
+      i += taken.length
+      normalized.push(`--property=${taken.join('\0')}`)
+      // mosquitto: -D switches to MQTT v5 where it appears; a later -V still wins.
+      normalized.push('--protocolVersion=5')
+      continue
+    }
+    if (i + 1 >= words.length) throw new UsageError(missingValueText(spec))
+    const value = words[++i]
+    checkMessageMode(spec, state)
+    normalized.push(...checkValue(tool, spec, value, state))
+  }
+  return { normalized, state }
+}
+
+/** Fresh order-dependent state; the config file and argv share one. */
+export function newWalkState(): WalkState {
+  return { messageMode: undefined, idGiven: false, idPrefixGiven: false, portExplicit: false, urlTls: false }
+}
+
+function missingValueText(spec: OptionSpec): string {
+  // mosquitto: -V names its long form in this one message.
+  if (spec.key === 'protocolVersion') return 'Error: --protocol-version argument given but no version specified.\n\n'
+  return `Error: ${displayName(spec)} argument given but ${spec.missing}.\n\n`
+}
+
+function checkMessageMode(spec: OptionSpec, state: WalkState): void {
+  if (!MESSAGE_MODES.has(spec.key)) return
+  if (state.messageMode !== undefined) throw new UsageError('Error: Only one type of message can be sent at once.\n\n')
+  state.messageMode = spec.key
+}
+
+// -D takes three words, or four for user-property (matched case-insensitively).
+function takeProperty(words: readonly string[], at: number): string[] {
+  const notEnough = (): never => {
+    throw new UsageError('Error: --property argument given but not enough arguments specified.\n\n')
+  }
+  if (words.length - at - 1 < 3) notEnough()
+  const count = words[at + 2].toLowerCase() === 'user-property' ? 4 : 3
+  if (words.length - at - 1 < count) notEnough()
+  return words.slice(at + 1, at + 1 + count)
+}
