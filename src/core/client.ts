@@ -250,7 +250,12 @@ export class MqttClient extends EventEmitter {
     const waiter = this.connackWaiter
     this.connackWaiter = undefined
     if (!waiter) return this.lose(new ConnectionLost('protocol', 'unexpected CONNACK'))
-    if (code !== 0) return waiter.reject(new ConnackRefused(code, p))
+    if (code !== 0) {
+      // [MQTT-3.2.2-5] the server closes after a refusal; do not wait for it.
+      this.closing = true
+      this.lose(new ConnectionLost('closed', 'refused'))
+      return waiter.reject(new ConnackRefused(code, p))
+    }
     const assigned = p.properties?.assignedClientIdentifier
     if (assigned) this.id = assigned
     const receiveMaximum = p.properties?.receiveMaximum

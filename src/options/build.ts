@@ -15,13 +15,17 @@ const INFINITE_EXPIRY = 4294967295
 export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Options {
   const str = (key: string): string | undefined => {
     const v = raw[key]
-    return typeof v === 'string' ? v : undefined
+    const last = Array.isArray(v) ? v[v.length - 1] : v
+    return typeof last === 'string' ? last : undefined
   }
   const list = (key: string): string[] => {
     const v = raw[key]
     return Array.isArray(v) ? v : typeof v === 'string' ? [v] : []
   }
-  const flag = (key: string): boolean => raw[key] === true
+  const flag = (key: string): boolean => {
+    const v = raw[key] as unknown
+    return v === true || (Array.isArray(v) && v.includes(true))
+  }
   const num = (key: string): number | undefined => (str(key) === undefined ? undefined : Number(str(key)))
   const buf = (key: string): Buffer | undefined => (str(key) === undefined ? undefined : bytes(str(key)!))
 
@@ -104,7 +108,7 @@ function willOptions(raw: RawOptions, str: (k: string) => string | undefined, fl
   return {
     topic: bytes(topic),
     payload: bytes(str('willPayload') ?? ''),
-    qos: Number(raw.willQos ?? 0) as 0 | 1 | 2,
+    qos: Number(str('willQos') ?? 0) as 0 | 1 | 2,
     retain: flag('willRetain'),
   }
 }
@@ -142,12 +146,16 @@ function propertyArg(word: string): PropertyArg {
   return { command, name, values: values.map(bytes) }
 }
 
+function last(v: RawOptions[string]): string {
+  return String(Array.isArray(v) ? v[v.length - 1] : v)
+}
+
 function messageSource(raw: RawOptions, state: WalkState): MessageSource | undefined {
   switch (state.messageMode) {
     case 'message':
-      return { kind: 'message', payload: bytes(raw.message as string) }
+      return { kind: 'message', payload: bytes(last(raw.message)) }
     case 'file':
-      return { kind: 'file', path: bytes(raw.file as string) }
+      return { kind: 'file', path: bytes(last(raw.file)) }
     case 'stdinFile':
       return { kind: 'stdin-file' }
     case 'stdinLine':

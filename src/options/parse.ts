@@ -31,11 +31,13 @@ export function parseCommandLine(tool: Tool, toolName: string, args: readonly st
   return { kind: 'run', options: buildOptions(tool, collect(tool, normalized), state) }
 }
 
-// yargs, configured from the table, over words that are already `--key=value`.
+// yargs, configured from the table, over words that are already `--key=value`. Repeated words
+// come back as arrays; build.ts takes the last one for scalars (mosquitto: the last one wins).
 function collect(tool: Tool, normalized: string[]): RawOptions {
   const specs: Record<string, { type: 'string' | 'boolean'; array?: boolean }> = {}
   for (const spec of OPTIONS) {
-    if (!spec.tools.includes(tool)) continue
+    // --help and --version stop the walk, so they never reach yargs (which reserves "version").
+    if (!spec.tools.includes(tool) || spec.key === 'help' || spec.key === 'version') continue
     specs[spec.key] = spec.arity === 0 ? { type: 'boolean' } : { type: 'string', array: spec.repeat?.includes(tool) ?? false }
   }
   // Set by the walk itself: -L and --unix expand to these.
@@ -49,7 +51,6 @@ function collect(tool: Tool, normalized: string[]): RawOptions {
       'boolean-negation': false,
       'parse-numbers': false,
       'parse-positional-numbers': false,
-      'duplicate-arguments-array': false,
       'greedy-arrays': false,
     })
     .options(specs)

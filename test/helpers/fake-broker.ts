@@ -6,6 +6,7 @@ import { inspect, isDeepStrictEqual } from 'node:util'
 import mqtt from 'mqtt-packet'
 import type { Packet, QoS, IPublishPacket, IConnackPacket } from 'mqtt-packet'
 
+// Re-exported so that tests need not import mqtt-packet's types themselves.
 export type { Packet } from 'mqtt-packet'
 
 // A partial packet to match: any subset of one packet type's fields, nested objects and array
@@ -21,6 +22,7 @@ type DeepPartial<T> = T extends Buffer ? T | string
 export type Step =
   | { expect: Expectation | ((p: Packet) => void) }
   | { send: Packet | Buffer }
+  // `last` is the packet matched by the most recent expect step of this connection.
   | { sendFn: (last: Packet) => Packet | Buffer }
   | { close: true }
   | { wait: number }
@@ -76,11 +78,12 @@ export async function startFakeBroker(script: Step[] | Step[][], opts: FakeBroke
   const outcomes: (Settle | undefined)[] = scripts.map(() => undefined)
   const progress: string[] = scripts.map(() => 'waiting for the connection')
   let connections = 0
-  let notify: (() => void) | undefined
+  // done() waiters, woken whenever a script settles.
+  const waiters = new Set<() => void>()
 
   const settle = (index: number, outcome: Settle): void => {
     if (outcomes[index] === undefined) outcomes[index] = outcome
-    notify?.()
+    for (const w of [...waiters]) w()
   }
 
   const server = net.createServer((socket) => {
@@ -122,18 +125,19 @@ export async function startFakeBroker(script: Step[] | Step[][], opts: FakeBroke
     }
     if (check()) return
     const timer = setTimeout(() => {
-      notify = undefined
+      waiters.delete(waiter)
       const pending = outcomes.map((o, i) => o === undefined ? `  connection ${i + 1}: ${progress[i]}` : '')
         .filter((s) => s !== '').join('\n')
       reject(new Error(`fake broker: script not finished after ${timeoutMs} ms\n${pending}\n` +
         `received so far (${received.length} packets):\n${received.map((p) => '  ' + describe(p)).join('\n')}`))
     }, timeoutMs)
-    notify = () => {
+    const waiter = (): void => {
       if (check()) {
         clearTimeout(timer)
-        notify = undefined
+        waiters.delete(waiter)
       }
     }
+    waiters.add(waiter)
   })
 
   const close = async (): Promise<void> => {
@@ -146,8 +150,8 @@ export async function startFakeBroker(script: Step[] | Step[][], opts: FakeBroke
     close,
     done,
     received,
-    get rawReceived () { return Buffer.concat(rawChunks) },
-    get connections () { return connections },
+    get rawReceived() { return Buffer.concat(rawChunks) },
+    get connections() { return connections },
   }
 }
 
@@ -331,6 +335,12 @@ export function describe(p: unknown): string {
   return inspect(cleaned, { depth: 6, breakLength: Infinity, maxStringLength: 200 })
 }
 
+// The ack helpers take `last.messageId` as it comes (optional in mqtt-packet's types).
+function id(messageId: number | undefined): number {
+  if (messageId === undefined) throw new Error('fake broker: no messageId to acknowledge (was the last packet QoS 0?)')
+  return messageId
+}
+
 // CONNACK with return/reason code `rc` (written as returnCode in v3.x and reasonCode in v5).
 export function connack(rc = 0, opts: { sessionPresent?: boolean, properties?: IConnackPacket['properties'] } = {}): Packet {
   const p: IConnackPacket = { cmd: 'connack', returnCode: rc, reasonCode: rc, sessionPresent: opts.sessionPresent ?? false }
@@ -339,33 +349,33 @@ export function connack(rc = 0, opts: { sessionPresent?: boolean, properties?: I
 }
 
 // SUBACK for `messageId` granting one code per filter.
-export function suback(messageId: number, granted: number[]): Packet {
-  return { cmd: 'suback', messageId, granted }
+export function suback(messageId: number | undefined, granted: number[]): Packet {
+  return { cmd: 'suback', messageId: id(messageId), granted }
 }
 
 // UNSUBACK for `messageId` (v5: one reason code per filter, default success).
-export function unsuback(messageId: number, granted: number[] = []): Packet {
-  return { cmd: 'unsuback', messageId, granted }
+export function unsuback(messageId: number | undefined, granted: number[] = []): Packet {
+  return { cmd: 'unsuback', messageId: id(messageId), granted }
 }
 
 // PUBACK; reasonCode only matters in v5.
-export function puback(messageId: number, reasonCode = 0): Packet {
-  return { cmd: 'puback', messageId, reasonCode }
+export function puback(messageId: number | undefined, reasonCode = 0): Packet {
+  return { cmd: 'puback', messageId: id(messageId), reasonCode }
 }
 
 // PUBREC; reasonCode only matters in v5.
-export function pubrec(messageId: number, reasonCode = 0): Packet {
-  return { cmd: 'pubrec', messageId, reasonCode }
+export function pubrec(messageId: number | undefined, reasonCode = 0): Packet {
+  return { cmd: 'pubrec', messageId: id(messageId), reasonCode }
 }
 
 // PUBREL (mqtt-packet sets the mandatory 0x62 header flags itself).
-export function pubrel(messageId: number, reasonCode = 0): Packet {
-  return { cmd: 'pubrel', messageId, reasonCode }
+export function pubrel(messageId: number | undefined, reasonCode = 0): Packet {
+  return { cmd: 'pubrel', messageId: id(messageId), reasonCode }
 }
 
 // PUBCOMP; reasonCode only matters in v5.
-export function pubcomp(messageId: number, reasonCode = 0): Packet {
-  return { cmd: 'pubcomp', messageId, reasonCode }
+export function pubcomp(messageId: number | undefined, reasonCode = 0): Packet {
+  return { cmd: 'pubcomp', messageId: id(messageId), reasonCode }
 }
 
 // PUBLISH from the broker; QoS > 0 needs a messageId (default 1).

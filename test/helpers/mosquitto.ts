@@ -145,7 +145,7 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
     port,
     dir,
     stop,
-    async restart () {
+    async restart() {
       await stop('SIGTERM')
       logText += '\n--- restart ---\n'
       proc = await launch(bin, dir, port, (s) => { logText += s })

@@ -25,9 +25,9 @@ const qos2Script: Step[] = [
   { expect: { cmd: 'connect', clientId: 'cid', clean: true, keepalive: 60 } },
   { send: connack(0) },
   { expect: { cmd: 'publish', qos: 2, retain: false, dup: false, topic: 't/q2', payload: 'hello', messageId: 1 } },
-  { sendFn: (last) => pubrec(last.messageId as number) },
+  { sendFn: (last) => pubrec(last.messageId) },
   { expect: { cmd: 'pubrel', messageId: 1 } },
-  { sendFn: (last) => pubcomp(last.messageId as number) },
+  { sendFn: (last) => pubcomp(last.messageId) },
   { expect: { cmd: 'disconnect' } },
   { expectClose: true },
 ]
@@ -107,7 +107,7 @@ describe('fake broker against mosquitto_sub', () => {
       { expect: { cmd: 'connect', clientId: 'sub1' } },
       { send: connack(0) },
       { expect: { cmd: 'subscribe', subscriptions: [{ topic: 'a/#', qos: 1 }] } },
-      { sendFn: (last) => suback(last.messageId as number, [1]) },
+      { sendFn: (last) => suback(last.messageId, [1]) },
       { send: publish('a/b', 'msg', { qos: 1, messageId: 7 }) },
       { expect: { cmd: 'puback', messageId: 7 } },
       { expect: { cmd: 'disconnect' } },
@@ -123,13 +123,13 @@ describe('fake broker against mosquitto_sub', () => {
     if (!requireMosquittoClients(t)) return
     const first: Step[] = [
       { expect: { cmd: 'connect' } }, { send: connack(0) },
-      { expect: { cmd: 'subscribe' } }, { sendFn: (last) => suback(last.messageId as number, [0]) },
+      { expect: { cmd: 'subscribe' } }, { sendFn: (last) => suback(last.messageId, [0]) },
       { close: true },
     ]
     const second: Step[] = [
       { expect: { cmd: 'connect' } }, { send: connack(0) },
       { expect: { cmd: 'subscribe', subscriptions: [{ topic: 'r', qos: 0 }] } },
-      { sendFn: (last) => suback(last.messageId as number, [0]) },
+      { sendFn: (last) => suback(last.messageId, [0]) },
       { send: publish('r', 'after reconnect') },
       { expect: { cmd: 'disconnect' } },
     ]
@@ -145,7 +145,7 @@ describe('fake broker against mosquitto_sub', () => {
     if (!requireMosquittoClients(t)) return
     const b = await fake(t, [
       { expect: { cmd: 'connect' } }, { send: connack(0) },
-      { expect: { cmd: 'subscribe' } }, { sendFn: (last) => suback(last.messageId as number, [0]) },
+      { expect: { cmd: 'subscribe' } }, { sendFn: (last) => suback(last.messageId, [0]) },
       { send: publish('s', 'one') },
       { expect: { cmd: 'disconnect' } },
     ])

@@ -1,0 +1,187 @@
+// tspub against the scripted fake broker: the exact packets, exit codes and texts. Where
+// mosquitto_pub is installed, the same script is also played to it and the raw bytes compared.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { connack, puback, pubcomp, pubrec, startFakeBroker, type Step } from '../helpers/fake-broker.js'
+import { mosquittoClient } from '../helpers/mosquitto.js'
+import { runCli, type RunResult } from '../helpers/run-cli.js'
+
+const HOST = ['-h', '127.0.0.1']
+
+// Run `tool` against a fresh fake broker playing `script`; returns the run and the raw bytes sent.
+async function play(tool: string, args: string[], script: Step[] | Step[][], stdin?: string | Buffer): Promise<{ r: RunResult; raw: Buffer; done: Promise<void> }> {
+  const b = await startFakeBroker(script)
+  try {
+    const r = await runCli(tool, [...HOST, '-p', String(b.port), ...args], { stdin })
+    const done = b.done(3000)
+    await done.catch(() => undefined)
+    return { r, raw: b.rawReceived, done }
+  } finally {
+    await b.close()
+  }
+}
+
+// The same script through tspub and (if installed) mosquitto_pub: same bytes on the wire, same exit.
+async function sameAsMosquitto(args: string[], script: Step[], stdin?: string): Promise<RunResult> {
+  const ours = await play('tspub', args, script, stdin)
+  await ours.done
+  const theirsBin = mosquittoClient('mosquitto_pub')
+  if (theirsBin) {
+    const theirs = await play(theirsBin, args, script, stdin)
+    assert.equal(ours.raw.toString('hex'), theirs.raw.toString('hex'), 'bytes on the wire differ from mosquitto_pub')
+    assert.equal(ours.r.code, theirs.r.code)
+    assert.equal(ours.r.stdout.toString('latin1'), theirs.r.stdout.toString('latin1').replaceAll('mosquitto_pub', 'tspub'))
+  }
+  return ours.r
+}
+
+const qos0: Step[] = [
+  { expect: { cmd: 'connect', clientId: 'cid', keepalive: 60, clean: true, protocolVersion: 4 } },
+  { send: connack(0) },
+  { expect: { cmd: 'publish', qos: 0, topic: 't/0', payload: 'hello', retain: false } },
+  { expect: { cmd: 'disconnect' } },
+  { expectClose: true },
+]
+
+test('QoS 0 publish: the same bytes as mosquitto_pub', async () => {
+  const r = await sameAsMosquitto(['-i', 'cid', '-t', 't/0', '-m', 'hello'], qos0)
+  assert.equal(r.code, 0)
+  assert.equal(r.stderr, '')
+})
+
+test('QoS 1 publish waits for PUBACK', async () => {
+  const r = await sameAsMosquitto(['-i', 'cid', '-q', '1', '-t', 't/1', '-m', 'x', '-r'], [
+    { expect: { cmd: 'connect', clientId: 'cid' } },
+    { send: connack(0) },
+    { expect: { cmd: 'publish', qos: 1, topic: 't/1', payload: 'x', retain: true, messageId: 1 } },
+    { sendFn: (last) => puback(last.messageId!) },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  assert.equal(r.code, 0)
+})
+
+test('QoS 2 publish runs the full PUBREC/PUBREL/PUBCOMP flow', async () => {
+  const r = await sameAsMosquitto(['-i', 'cid', '-q', '2', '-t', 't/2', '-m', 'exactly once'], [
+    { expect: { cmd: 'connect', clientId: 'cid' } },
+    { send: connack(0) },
+    { expect: { cmd: 'publish', qos: 2, topic: 't/2', payload: 'exactly once', messageId: 1 } },
+    { sendFn: (last) => pubrec(last.messageId!) },
+    { expect: { cmd: 'pubrel', messageId: 1 } },
+    { sendFn: (last) => pubcomp(last.messageId!) },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  assert.equal(r.code, 0)
+})
+
+test('will, credentials, keepalive and a persistent session go into CONNECT as mosquitto sends them', async () => {
+  const r = await sameAsMosquitto(
+    ['-i', 'cid', '-c', '-k', '30', '-u', 'user', '-P', 'secret', '--will-topic', 'w/t', '--will-payload', 'gone', '--will-qos', '1', '--will-retain', '-t', 't', '-m', 'm'],
+    [
+      { expect: { cmd: 'connect', clientId: 'cid', clean: false, keepalive: 30, username: 'user', password: 'secret',
+        will: { topic: 'w/t', payload: 'gone', qos: 1, retain: true } } },
+      { send: connack(0) },
+      { expect: { cmd: 'publish', topic: 't', payload: 'm' } },
+      { expect: { cmd: 'disconnect' } },
+    ],
+  )
+  assert.equal(r.code, 0)
+})
+
+test('MQTT v3.1 CONNECT says MQIsdp and makes up a mosq- client id', async () => {
+  const { r, raw, done } = await play('tspub', ['-V', 'mqttv31', '-t', 't', '-m', 'm'], [
+    { expect: (p) => {
+      assert.equal(p.cmd, 'connect')
+      if (p.cmd !== 'connect') return
+      assert.equal(p.protocolId, 'MQIsdp')
+      assert.equal(p.protocolVersion, 3)
+      assert.match(p.clientId, /^mosq-[A-Za-z0-9]{18}$/)
+    } },
+    { send: connack(0) },
+    { expect: { cmd: 'publish', topic: 't' } },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  await done
+  assert.equal(r.code, 0)
+  assert.equal(raw.subarray(2, 10).toString('latin1'), '\x00\x06MQIsdp')
+})
+
+test('-l sends one message per line: \\r kept, empty lines empty, last line without newline sent', async () => {
+  const lines = ['one', 'two\r', '', 'bin\x00ary', 'last']
+  const script: Step[] = [{ expect: { cmd: 'connect' } }, { send: connack(0) }]
+  for (const line of lines) script.push({ expect: { cmd: 'publish', topic: 'l', payload: Buffer.from(line, 'latin1') } })
+  script.push({ expect: { cmd: 'disconnect' } })
+  const { r, done } = await play('tspub', ['-t', 'l', '-l'], script, Buffer.from(lines.join('\n'), 'latin1'))
+  await done
+  assert.equal(r.code, 0)
+})
+
+test('-l with empty stdin connects, publishes nothing and exits 0', async () => {
+  const r = await sameAsMosquitto(['-i', 'cid', '-t', 'l', '-l'], [
+    { expect: { cmd: 'connect' } },
+    { send: connack(0) },
+    { expect: { cmd: 'disconnect' } },
+  ], '')
+  assert.equal(r.code, 0)
+})
+
+test('-d prints libmosquitto\'s debug lines on stdout', async () => {
+  const { r, done } = await play('tspub', ['-d', '-q', '1', '-t', 't/1', '-m', 'hello'], [
+    { expect: { cmd: 'connect' } },
+    { send: connack(0) },
+    { expect: { cmd: 'publish' } },
+    { sendFn: (last) => puback(last.messageId!) },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  await done
+  assert.equal(r.stdout.toString(), [
+    'Client (null) sending CONNECT',
+    'Client (null) received CONNACK (0)',
+    "Client (null) sending PUBLISH (d0, q1, r0, m1, 't/1', ... (5 bytes))",
+    'Client (null) received PUBACK (Mid: 1, RC:0)',
+    'Client (null) sending DISCONNECT',
+    '',
+  ].join('\n'))
+})
+
+for (const code of [1, 2, 3, 4, 5]) {
+  test(`CONNACK refusal ${code} exits ${code} with mosquitto's text`, async () => {
+    const texts = ['', 'unacceptable protocol version.', 'identifier rejected.', 'broker unavailable.', 'bad user name or password.', 'not authorised.']
+    const r = await sameAsMosquitto(['-t', 't', '-m', 'm'], [{ expect: { cmd: 'connect' } }, { send: connack(code) }])
+    assert.equal(r.code, code)
+    assert.equal(r.stderr, `Connection error: Connection Refused: ${texts[code]}\nError: The connection was refused.\n`)
+  })
+}
+
+test('a broker that closes before CONNACK: exit 7, connection lost', async () => {
+  const r = await sameAsMosquitto(['-t', 't', '-m', 'm'], [{ expect: { cmd: 'connect' } }, { close: true }])
+  assert.equal(r.code, 7)
+  assert.equal(r.stderr, 'Error: The connection was lost.\n')
+})
+
+test('a closed port: "Error: Connection refused", exit 1', async () => {
+  const b = await startFakeBroker([])
+  const port = String(b.port)
+  await b.close()
+  const r = await runCli('tspub', [...HOST, '-p', port, '-t', 't', '-m', 'm'])
+  assert.equal(r.code, 1)
+  assert.equal(r.stderr, 'Error: Connection refused\n')
+})
+
+test('usage errors exit 1 before connecting, with the usage hint', async () => {
+  const r = await runCli('tspub', ['-t', 't', '-m', 'm', '-q', '3'])
+  assert.equal(r.code, 1)
+  assert.equal(r.stderr, "Error: Invalid QoS given: 3\n\nUse 'tspub --help' to see usage.\n")
+  const missing = await runCli('tspub', ['-m', 'm'])
+  assert.equal(missing.code, 1)
+  assert.equal(missing.stderr, 'Error: Both topic and message must be supplied.\n')
+  assert.match(missing.stdout.toString(), /^tspub is a simple mqtt client/)
+})
+
+test('--help and --version print to stdout and exit 0', async () => {
+  const help = await runCli('tspub', ['--help'])
+  assert.equal(help.code, 0)
+  assert.match(help.stdout.toString(), /Usage: tspub/)
+  const version = await runCli('tssub', ['--version'])
+  assert.equal(version.code, 0)
+  assert.match(version.stdout.toString(), /^tssub version \d+\.\d+\.\d+ running on Node\.js v\d+/)
+})
