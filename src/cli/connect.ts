@@ -7,7 +7,7 @@ import { ExitCode, ToolError } from '../core/errors.js'
 import { connackString, reasonString } from '../core/reason-codes.js'
 import { validateUtf8 } from '../core/utf8.js'
 import type { Options } from '../options/types.js'
-import { openTcp } from '../transport/tcp.js'
+import { openTransport } from '../transport/index.js'
 
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 
@@ -57,13 +57,9 @@ export function clientConfig(o: Options, log?: (line: string) => void): ClientCo
   }
 }
 
-/** Open the connection the options describe. */
+/** Open the connection the options describe (the transport layer picks TCP, TLS, WebSocket...). */
 export function openStream(o: Options): Promise<Duplex> {
-  const t = o.tls
-  if (o.urlTls || t.cafile || t.capath || t.psk || t.useOsCerts || t.cert || o.proxy) {
-    throw new ToolError(ExitCode.NOT_SUPPORTED, 'Error: TLS, TLS-PSK and SOCKS proxies are not supported yet.\n')
-  }
-  return openTcp({ host: o.host, port: o.port ?? 1883, bindAddress: o.bindAddress, nodelay: o.nodelay })
+  return openTransport(o)
 }
 
 /** mosquitto's text and exit code for a connection that failed at the MQTT level. */

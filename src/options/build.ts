@@ -35,6 +35,7 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     port: num('port'),
     portExplicit: state.portExplicit,
     urlTls: state.urlTls,
+    websocketPath: state.websocketPath,
     bindAddress: str('bindAddress'),
     nodelay: flag('nodelay'),
     proxy: str('proxy'),

@@ -49,8 +49,10 @@ export interface Options {
   port?: number
   /** -p given explicitly (not through -L or --unix): mosquitto turns TLS on for 8883. */
   portExplicit: boolean
-  /** -L mqtts:// */
+  /** -L mqtts:// or wss:// */
   urlTls: boolean
+  /** -L ws:// or wss://: MQTT over WebSocket at this HTTP path. */
+  websocketPath?: string
   bindAddress?: string
   nodelay: boolean
   proxy?: string

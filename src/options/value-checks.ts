@@ -14,6 +14,8 @@ export interface WalkState {
   idPrefixGiven: boolean
   portExplicit: boolean
   urlTls: boolean
+  /** Set by -L ws:// or wss://: the HTTP path of the WebSocket endpoint. */
+  websocketPath?: string
 }
 
 const MAX_PAYLOAD = 268435455
@@ -170,5 +172,6 @@ function urlWords(tool: Tool, value: string, state: WalkState): string[] {
   }
   state.portExplicit = false
   state.urlTls = url.tls
+  state.websocketPath = url.transport === 'ws' ? (url.path ?? Buffer.from('/mqtt')).toString('latin1') : undefined
   return words
 }
