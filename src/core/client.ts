@@ -349,9 +349,10 @@ export class MqttClient extends EventEmitter {
     this.log(`Client ${this.id} received PUBREL (Mid: ${mid})`)
     const msg = this.incomingQos2.get(mid)
     this.incomingQos2.delete(mid)
-    if (msg) this.emit('message', msg)
+    // libmosquitto completes the flow first, then hands the message over.
     this.log(`Client ${this.id} sending PUBCOMP (m${mid})`)
     this.send({ cmd: 'pubcomp', messageId: mid })
+    if (msg) this.emit('message', msg)
   }
 
   private settle(mid: number, p: Packet): void {

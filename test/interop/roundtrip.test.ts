@@ -1,0 +1,103 @@
+// tspub -> real mosquitto -> tssub: byte-exact round trips at QoS 0, 1 and 2 (text, a 200 kB
+// binary file, 2,000 lines), retained and will messages, and refused connections.
+import assert from 'node:assert/strict'
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { mosquittoAvailable, requireMosquitto, startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { runCli, spawnCli, type SpawnedCli } from '../helpers/run-cli.js'
+
+let broker: Broker
+let authBroker: Broker
+const scratch = mkdtempSync(join(tmpdir(), 'tsmqtt-roundtrip-'))
+
+// Wait until the broker has logged the subscription of client `id` (bounded).
+async function subscribed(b: Broker, id: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (b.log().includes(`Received SUBSCRIBE from ${id}`)) return
+    await sleep(50)
+  }
+  throw new Error(`no SUBSCRIBE from ${id} in the broker log:\n${b.log()}`)
+}
+
+let subscribers = 0
+// Start tssub on `topic` and wait until the broker has its subscription.
+async function subscriber(args: string[], b: Broker = broker): Promise<SpawnedCli> {
+  const id = `rt-sub-${process.pid}-${++subscribers}`
+  const sub = spawnCli('tssub', ['-h', '127.0.0.1', '-p', String(b.port), '-i', id, ...args], { timeoutMs: 20000 })
+  await subscribed(b, id)
+  return sub
+}
+
+function pub(args: string[], opts: { stdin?: Buffer | string; b?: Broker } = {}) {
+  return runCli('tspub', ['-h', '127.0.0.1', '-p', String((opts.b ?? broker).port), ...args], { stdin: opts.stdin, timeoutMs: 20000 })
+}
+
+describe('round trips through mosquitto', { skip: !mosquittoAvailable() && process.env.CI !== 'true' ? 'mosquitto not installed' : false }, () => {
+  before(async () => {
+    broker = await startMosquitto()
+    authBroker = await startMosquitto({ users: { alice: 'wonderland' } })
+  })
+  after(async () => {
+    await broker?.stop()
+    await authBroker?.stop()
+  })
+
+  for (const qos of ['0', '1', '2']) {
+    test(`QoS ${qos}: text, a 200 kB binary file and 2,000 lines arrive byte for byte`, async (t) => {
+      if (!requireMosquitto(t)) return
+      const binary = randomBytes(200 * 1024)
+      const file = join(scratch, `payload-${qos}.bin`)
+      writeFileSync(file, binary)
+      const lines = Array.from({ length: 2000 }, (_, i) => `line ${i} ${'x'.repeat(i % 50)}`)
+      const topic = `rt/q${qos}`
+      const sub = await subscriber(['-t', topic, '-q', qos, '-C', String(2 + lines.length)])
+
+      assert.equal((await pub(['-t', topic, '-q', qos, '-m', 'héllo wörld'])).code, 0)
+      assert.equal((await pub(['-t', topic, '-q', qos, '-f', file])).code, 0)
+      const l = await pub(['-t', topic, '-q', qos, '-l'], { stdin: lines.join('\n') + '\n' })
+      assert.equal(l.code, 0, l.stderr)
+
+      const r = await sub.result
+      assert.equal(r.code, 0, r.stderr)
+      const expected = Buffer.concat([Buffer.from('héllo wörld\n'), binary, Buffer.from('\n' + lines.join('\n') + '\n')])
+      assert.equal(r.stdout.length, expected.length)
+      assert.ok(r.stdout.equals(expected), 'subscriber output differs from what was published')
+    })
+  }
+
+  test('a retained message is delivered to a later subscriber, flagged retained', async (t) => {
+    if (!requireMosquitto(t)) return
+    assert.equal((await pub(['-t', 'rt/retained', '-r', '-q', '1', '-m', 'kept'])).code, 0)
+    const r = await runCli('tssub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', 'rt/retained', '-C', '1', '-F', '%r %t %p'])
+    assert.equal(r.code, 0)
+    assert.equal(r.stdout.toString(), '1 rt/retained kept\n')
+    // -n -r clears it again.
+    assert.equal((await pub(['-t', 'rt/retained', '-r', '-n'])).code, 0)
+  })
+
+  test('the will is published when a client vanishes', async (t) => {
+    if (!requireMosquitto(t)) return
+    const watcher = await subscriber(['-t', 'rt/will', '-C', '1', '-v'])
+    const doomed = await subscriber(['-t', 'rt/nothing', '-k', '5', '--will-topic', 'rt/will', '--will-payload', 'client died', '--will-qos', '1'])
+    doomed.child.kill('SIGKILL')
+    const r = await watcher.result
+    assert.equal(r.stdout.toString(), 'rt/will client died\n')
+    await doomed.result.catch(() => undefined)
+  })
+
+  test('a refused connection exits with the CONNACK code and mosquitto\'s text', async (t) => {
+    if (!requireMosquitto(t)) return
+    const r = await pub(['-t', 't', '-m', 'm', '-u', 'alice', '-P', 'wrong'], { b: authBroker })
+    assert.equal(r.code, 5)
+    assert.equal(r.stderr, 'Connection error: Connection Refused: not authorised.\nError: The connection was refused.\n')
+    const s = await runCli('tssub', ['-h', '127.0.0.1', '-p', String(authBroker.port), '-t', 't', '-u', 'alice', '-P', 'nope'])
+    assert.equal(s.code, 5)
+    assert.equal(s.stderr, 'Connection error: Connection Refused: not authorised.\n')
+    const ok = await pub(['-t', 't', '-m', 'm', '-u', 'alice', '-P', 'wonderland', '-q', '1'], { b: authBroker })
+    assert.equal(ok.code, 0, ok.stderr)
+  })
+})
