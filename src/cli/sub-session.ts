@@ -8,7 +8,7 @@ import { topicMatches } from '../core/topic.js'
 import type { Options } from '../options/types.js'
 import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
-import { connectFailure, openStream } from './connect.js'
+import { connectFailure, lostError, openStream } from './connect.js'
 import { report, type ToolContext } from './run-tool.js'
 
 // MQTT v5 DISCONNECT reason "Disconnect with Will Message": mosquitto sends it on a signal or -W.
@@ -46,12 +46,17 @@ export class Subscriber {
     this.sink.onBackpressure = (congested) => (congested ? this.client.pauseIncoming() : this.client.resumeIncoming())
     this.client.on('message', (msg: ReceivedMessage) => this.onMessage(msg))
     this.client.on('close', (err?: Error) => {
-      if (err && !this.stopping) this.reconnectLoop()
+      if (!err || this.stopping) return
+      // mosquitto: a protocol error from the broker is fatal; any other loss is retried.
+      if (err instanceof ConnectionLost && err.reason === 'protocol') return this.finishWithError(lostError(err))
+      this.reconnectLoop()
     })
     try {
       await this.session(stream)
     } catch (err) {
-      throw connectFailure(this.o, err)
+      // A signal or -W that fired while connecting has already decided the exit code.
+      // A loss before CONNACK is retried, as mosquitto does (the 'close' handler runs the loop).
+      if (!this.stopping && !(err instanceof ConnectionLost && err.reason !== 'protocol')) throw connectFailure(this.o, err)
     }
     const code = await done
     process.off('SIGINT', onSignal)

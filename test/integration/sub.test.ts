@@ -1,0 +1,156 @@
+// tssub against the scripted fake broker: SUBSCRIBE/UNSUBSCRIBE packets, incoming QoS flows,
+// message processing (-C, -R, -T, -E), -W, signals and reconnection.
+import assert from 'node:assert/strict'
+import { test } from 'node:test'
+import { connack, disconnect, publish, pubrel, startFakeBroker, suback, unsuback, type Step } from '../helpers/fake-broker.js'
+import { runCli, spawnCli, waitForOutput } from '../helpers/run-cli.js'
+
+const HOST = ['-h', '127.0.0.1']
+
+const connected: Step[] = [{ expect: { cmd: 'connect' } }, { send: connack(0) }]
+
+test('one SUBSCRIBE carries every -t at one QoS; -U follows; messages print; -C ends with DISCONNECT', async () => {
+  const b = await startFakeBroker([
+    ...connected,
+    { expect: { cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 'a/#', qos: 1 }, { topic: 'b/+', qos: 1 }] } },
+    { expect: { cmd: 'unsubscribe', messageId: 2, unsubscriptions: ['old/x'] } },
+    { send: suback(1, [1, 1]) },
+    { send: unsuback(2) },
+    { send: publish('a/1', 'first') },
+    { send: publish('b/2', 'second', { qos: 1, messageId: 7 }) },
+    { expect: { cmd: 'puback', messageId: 7 } },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 'a/#', '-t', 'b/+', '-q', '1', '-U', 'old/x', '-C', '2', '-v'])
+  await b.done()
+  await b.close()
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.stdout.toString(), 'a/1 first\nb/2 second\n')
+})
+
+test('QoS 2 delivery: PUBREC, then the message is printed once when PUBREL arrives', async () => {
+  const b = await startFakeBroker([
+    ...connected,
+    { expect: { cmd: 'subscribe' } },
+    { send: suback(1, [2]) },
+    { send: publish('q/2', 'once', { qos: 2, messageId: 9 }) },
+    { expect: { cmd: 'pubrec', messageId: 9 } },
+    // A duplicate before PUBREL must not print twice.
+    { send: publish('q/2', 'once', { qos: 2, messageId: 9, dup: true }) },
+    { expect: { cmd: 'pubrec', messageId: 9 } },
+    { send: pubrel(9) },
+    { expect: { cmd: 'pubcomp', messageId: 9 } },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 'q/#', '-q', '2', '-C', '1'])
+  await b.done()
+  await b.close()
+  assert.equal(r.stdout.toString(), 'once\n')
+  assert.equal(r.code, 0)
+})
+
+test('plain output prints nothing for an empty payload, -v prints (null), both count for -C', async () => {
+  const script = (): Step[] => [
+    ...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [0]) },
+    { send: publish('e/1', '') }, { send: publish('e/2', Buffer.from([0, 0xff, 10])) }, { expect: { cmd: 'disconnect' } },
+  ]
+  const b1 = await startFakeBroker(script())
+  const plain = await runCli('tssub', [...HOST, '-p', String(b1.port), '-t', 'e/#', '-C', '2'])
+  await b1.close()
+  assert.deepEqual(plain.stdout, Buffer.from([0, 0xff, 10, 10]))
+  const b2 = await startFakeBroker(script())
+  const verbose = await runCli('tssub', [...HOST, '-p', String(b2.port), '-t', 'e/#', '-C', '2', '-v'])
+  await b2.close()
+  assert.deepEqual(verbose.stdout, Buffer.concat([Buffer.from('e/1 (null)\ne/2 '), Buffer.from([0, 0xff, 10, 10])]))
+})
+
+test('-R drops retained messages (not counted); -T drops matching topics (not counted)', async () => {
+  const b = await startFakeBroker([
+    ...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [0]) },
+    { send: publish('r/old', 'stale', { retain: true }) },
+    { send: publish('r/skip/x', 'filtered') },
+    { send: publish('r/new', 'fresh') },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 'r/#', '-R', '-T', 'r/skip/#', '-C', '1', '-v'])
+  await b.done()
+  await b.close()
+  assert.equal(r.stdout.toString(), 'r/new fresh\n')
+})
+
+test('-E exits once the SUBACK arrived; a denied subscription is reported', async () => {
+  const b = await startFakeBroker([...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [128]) }, { expect: { cmd: 'disconnect' } }])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 'denied', '-E', '-d'])
+  await b.done()
+  await b.close()
+  assert.equal(r.stderr, 'All subscription requests were denied.\n')
+  assert.match(r.stdout.toString(), /Subscribed \(mid: 1\): 128\n/)
+  assert.equal(r.code, 0)
+})
+
+test('-W after CONNACK: "Timed out", exit 27; before any CONNACK: exit 255, silent', async () => {
+  const b = await startFakeBroker([...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [0]) }, { expect: { cmd: 'disconnect' } }])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 't', '-W', '1'])
+  await b.done()
+  await b.close()
+  assert.equal(r.code, 27)
+  assert.equal(r.stderr, 'Timed out\n')
+  const silent = await startFakeBroker([{ expect: { cmd: 'connect' } }, { wait: 3000 }])
+  const s = await runCli('tssub', [...HOST, '-p', String(silent.port), '-t', 't', '-W', '1'])
+  await silent.close()
+  assert.equal(s.code, 255)
+  assert.equal(s.stderr, '')
+})
+
+test('SIGINT after CONNACK: DISCONNECT (v5 reason 4, so the will is sent) and exit 0', async () => {
+  const b = await startFakeBroker([
+    ...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [0]) },
+    { expect: { cmd: 'disconnect', reasonCode: 4 } },
+  ])
+  const sub = spawnCli('tssub', [...HOST, '-p', String(b.port), '-t', 't', '-V', '5', '-d'])
+  await waitForOutput(sub, 'Subscribed')
+  sub.child.kill('SIGINT')
+  const r = await sub.result
+  await b.done()
+  await b.close()
+  assert.equal(r.code, 0)
+})
+
+test('after the connection drops, tssub reconnects, subscribes again and keeps counting', async () => {
+  const b = await startFakeBroker([
+    [...connected, { expect: { cmd: 'subscribe', messageId: 1 } }, { send: suback(1, [0]) }, { send: publish('t', 'before') }, { close: true }],
+    [...connected, { expect: { cmd: 'subscribe', messageId: 2 } }, { send: suback(2, [0]) }, { send: publish('t', 'after') }, { expect: { cmd: 'disconnect' } }],
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 't', '-C', '2'], { timeoutMs: 8000 })
+  await b.done()
+  await b.close()
+  assert.equal(r.stdout.toString(), 'before\nafter\n')
+  assert.equal(r.code, 0)
+})
+
+test('v5: a server DISCONNECT is logged with -d and tssub reconnects (as mosquitto 2.0.15+)', async () => {
+  const b = await startFakeBroker([
+    [...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [0]) }, { send: disconnect(0x8b) }],
+    [...connected, { expect: { cmd: 'subscribe' } }, { send: suback(2, [0]) }, { send: publish('t', 'back') }, { expect: { cmd: 'disconnect' } }],
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 't', '-C', '1', '-V', '5', '-d'], { timeoutMs: 8000 })
+  await b.done()
+  await b.close()
+  assert.match(r.stdout.toString(), /Received DISCONNECT \(139\)\n/)
+  assert.match(r.stdout.toString(), /\nback\n/)
+  assert.equal(r.code, 0)
+})
+
+test('CONNACK refusal: "Connection error: ..." and the code as exit status', async () => {
+  const b = await startFakeBroker([{ expect: { cmd: 'connect' } }, { send: connack(4) }])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 't'])
+  await b.close()
+  assert.equal(r.code, 4)
+  assert.equal(r.stderr, 'Connection error: Connection Refused: bad user name or password.\n')
+})
+
+test('-R with --retained-only is refused without the usage hint', async () => {
+  const r = await runCli('tssub', ['-t', 't', '-R', '--retained-only'])
+  assert.equal(r.code, 1)
+  assert.equal(r.stderr, "\nError: Combining '-R' and '--retained-only' makes no sense.\n")
+})
