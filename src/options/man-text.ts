@@ -1,0 +1,200 @@
+// The prose sections of the man pages, in roff. Options come from the table (man.ts).
+import type { Tool } from './table.js'
+
+/** One `.SH` section. */
+export interface ManSection {
+  title: string
+  body: string
+}
+
+const EXIT_COMMON = `
+.TP
+.B 0
+Success: every message was sent and, at QoS 1 and 2, acknowledged by the broker.
+.TP
+.B 1
+A usage error (the message names the option), a connection that could not be opened
+(\\fBError: Connection refused\\fR), or a file that could not be read.
+.TP
+.B 1\\-5
+MQTT v3.1/v3.1.1: the broker refused the connection; the status is the CONNACK return code
+(4 bad user name or password, 5 not authorised).
+.TP
+.B 7
+The connection was lost.
+.TP
+.B 8
+A TLS error.
+.TP
+.B 128\\-162
+MQTT v5: the CONNACK reason code of a refused connection, or the reason code of a refused publish.
+`
+
+const FILES = (name: string): ManSection => ({
+  title: 'FILES',
+  body: `
+.TP
+.I $XDG_CONFIG_HOME/${name}
+.TQ
+.I ~/.config/${name}
+Default options, one per line, read before the command line in mosquitto's format: a line is an
+option and (after one space) its value, which runs to the end of the line; lines starting with
+\\fB#\\fR are comments. When \\fBXDG_CONFIG_HOME\\fR is set, \\fI~/.config\\fR is not consulted.
+`,
+})
+
+const ENVIRONMENT: ManSection = {
+  title: 'ENVIRONMENT',
+  body: `
+.TP
+.B XDG_CONFIG_HOME, HOME
+Where the default options file is looked for.
+.TP
+.B TZ
+Time zone of the time stamps that tssub prints.
+`,
+}
+
+const SEE_ALSO = (other: string): ManSection => ({
+  title: 'SEE ALSO',
+  body: `\\fB${other}\\fR(1), \\fBmosquitto_pub\\fR(1), \\fBmosquitto_sub\\fR(1), \\fBmosquitto\\fR(8)`,
+})
+
+/** The sections before and after OPTIONS, per tool. */
+export const MAN_SECTIONS: Record<Tool, { before: ManSection[]; after: ManSection[] }> = {
+  pub: {
+    before: [
+      { title: 'SYNOPSIS', body: `
+.B tspub
+{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] \\fB\\-t\\fR \\fItopic\\fR | \\fB\\-L\\fR \\fIURL\\fR}
+{\\fB\\-m\\fR \\fImessage\\fR | \\fB\\-f\\fR \\fIfile\\fR | \\fB\\-s\\fR | \\fB\\-l\\fR | \\fB\\-n\\fR}
+[\\fIoptions\\fR]
+` },
+      { title: 'DESCRIPTION', body: `
+\\fBtspub\\fR publishes MQTT messages. It is a drop\\-in replacement for \\fBmosquitto_pub\\fR 2.0:
+the same options, output, exit statuses and error messages. It speaks MQTT 3.1, 3.1.1 and 5.
+.PP
+It exits 0 only when every message was written to the broker (QoS 0) or acknowledged by it
+(QoS 1 and 2). With \\fB\\-l\\fR it publishes one message per line of standard input as the lines
+arrive; if the connection drops it reconnects, resends what was not acknowledged, and gives up
+(non\\-zero, saying how many messages were not confirmed) only after a bounded outage.
+` },
+    ],
+    after: [
+      { title: 'EXIT STATUS', body: EXIT_COMMON },
+      FILES('tspub'),
+      ENVIRONMENT,
+      { title: 'EXAMPLES', body: `
+Publish one message:
+.PP
+.EX
+tspub \\-h broker \\-t sensors/temp \\-m 21.5
+.EE
+.PP
+A cron job publishing the host's load as a retained message, with a will:
+.PP
+.EX
+uptime | tspub \\-h broker \\-t hosts/$(hostname)/load \\-r \\-q 1 \\-s
+.EE
+.PP
+Send a file byte for byte, and a log as it grows, one message per line:
+.PP
+.EX
+tspub \\-t firmware/blob \\-q 1 \\-f image.bin
+tail \\-F app.log | tspub \\-t logs/app \\-q 1 \\-l
+.EE
+` },
+      { title: 'DIFFERENCES FROM MOSQUITTO', body: `
+\\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. A value that is not a number (\\fB\\-q x\\fR) is an error,
+not 0. An empty topic is refused before connecting, with exit 1. A message the broker refuses
+(MQTT v5) makes the exit status non\\-zero. A NUL byte in a \\fB\\-l\\fR line is kept as data. See the
+README for the complete list.
+` },
+      SEE_ALSO('tssub'),
+    ],
+  },
+  sub: {
+    before: [
+      { title: 'SYNOPSIS', body: `
+.B tssub
+{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] \\fB\\-t\\fR \\fItopic\\fR ... | \\fB\\-L\\fR \\fIURL\\fR}
+[\\fIoptions\\fR]
+` },
+      { title: 'DESCRIPTION', body: `
+\\fBtssub\\fR subscribes to MQTT topics and prints every message it receives on standard output,
+byte for byte. It is a drop\\-in replacement for \\fBmosquitto_sub\\fR 2.0: the same options,
+output, exit statuses and error messages. It speaks MQTT 3.1, 3.1.1 and 5.
+.PP
+When the connection is lost it reconnects every second and subscribes again; \\fB\\-C\\fR counting
+carries on. It stops on \\fB\\-C\\fR, \\fB\\-E\\fR, \\fB\\-\\-retained\\-only\\fR, \\fB\\-W\\fR, SIGINT or SIGTERM (sending
+DISCONNECT first), or when standard output is closed.
+` },
+    ],
+    after: [
+      { title: 'OUTPUT FORMAT', body: `
+Without \\fB\\-F\\fR each message is printed as its payload and a newline (nothing at all for an
+empty payload), or with \\fB\\-v\\fR as the topic, a space and the payload (\\fB(null)\\fR when empty).
+\\fB\\-N\\fR leaves out the newline.
+.PP
+\\fB\\-F\\fR \\fIformat\\fR prints each message through a format string. \\fB%\\fR sequences take an optional
+flag (\\fB\\-\\fR left\\-aligns, \\fB0\\fR pads with zeros), a width and a precision:
+.TP
+.B %t %p %x %X %l %m %q %r
+topic, payload, payload in lower/upper\\-case hex, payload length, packet id, QoS, retain flag.
+.TP
+.B %j %J
+the message as JSON, with the payload as a string (\\fB%j\\fR) or as embedded JSON (\\fB%J\\fR);
+\\fB\\-\\-pretty\\fR spreads it over lines.
+.TP
+.B %I %U
+ISO\\-8601 local time, and Unix time with nanoseconds.
+.TP
+.B %A %C %D %E %F %P %R %S
+MQTT v5 properties: topic alias, content type, correlation data, message expiry, payload format
+indicator, user properties, response topic, subscription identifier.
+.TP
+.B @X
+any \\fBstrftime\\fR(3) conversion, e.g. \\fB@Y\\-@m\\-@d\\fR; \\fB@N\\fR nanoseconds; \\fB@@\\fR a literal @.
+.TP
+.B \\e\\e \\e0 \\ea \\ee \\en \\er \\et \\ev
+escapes.
+` },
+      { title: 'EXIT STATUS', body: EXIT_COMMON + `.TP
+.B 27
+\\fB\\-W\\fR timed out after the connection was made.
+.TP
+.B 255
+\\fB\\-W\\fR or a signal before the broker answered the connection.
+` },
+      FILES('tssub'),
+      ENVIRONMENT,
+      { title: 'EXAMPLES', body: `
+Print everything under a topic with the topic names:
+.PP
+.EX
+tssub \\-h broker \\-t 'sensors/#' \\-v
+.EE
+.PP
+A CI smoke test: wait at most 10 seconds for one message, fail otherwise:
+.PP
+.EX
+tssub \\-h broker \\-t ci/ready \\-C 1 \\-W 10 || echo "no message (exit $?)"
+.EE
+.PP
+Debug a broker: packet trace and every message as JSON:
+.PP
+.EX
+tssub \\-d \\-t '#' \\-F %j
+.EE
+` },
+      { title: 'DIFFERENCES FROM MOSQUITTO', body: `
+\\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. A value that is not a number is an error, not 0.
+\\fB\\-\\-random\\-filter\\fR is a percentage as documented (mosquitto treats it as per mille).
+\\fB\\-\\-remove\\-retained\\fR with \\fB\\-C\\fR or \\fB\\-\\-retained\\-only\\fR exits once the removals are
+acknowledged (mosquitto hangs). After an MQTT v5 server DISCONNECT, tssub reconnects (as
+mosquitto 2.0.15 and later do). See the README for the complete list.
+` },
+      SEE_ALSO('tspub'),
+    ],
+  },
+}

@@ -1,0 +1,38 @@
+// --help, the man pages and package.json must say what the option table says.
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import { test } from 'node:test'
+import { helpText, listedOptions } from '../../src/options/help.js'
+import { manPage } from '../../src/options/man.js'
+import { OPTIONS, type Tool } from '../../src/options/table.js'
+import { VERSION } from '../../src/version.js'
+
+const root = new URL('../../../', import.meta.url)
+const TOOLS: [Tool, string][] = [['pub', 'tspub'], ['sub', 'tssub']]
+
+test('the committed man pages are what the option table generates (npm run man)', () => {
+  for (const [tool, name] of TOOLS) {
+    assert.equal(readFileSync(new URL(`man/${name}.1`, root), 'utf8'), manPage(tool), `man/${name}.1 is stale: run npm run man`)
+  }
+})
+
+test('every listed option is in --help and the man page of its tool, and no option of the other tool is', () => {
+  for (const [tool, name] of TOOLS) {
+    const help = helpText(tool, name)
+    const man = manPage(tool)
+    for (const spec of OPTIONS) {
+      const spelled = spec.long ?? spec.short!
+      const inHelp = new RegExp(`^ .*${spelled.replace(/[-]/g, '\\-')}\\b`, 'm').test(help)
+      const inMan = man.includes(`\\fB${spelled.replace(/-/g, '\\-')}\\fR`)
+      const listed = spec.tools.includes(tool) && !spec.hidden
+      assert.equal(inHelp, listed, `${spelled} in ${name} --help`)
+      assert.equal(inMan, listed, `${spelled} in ${name}.1`)
+    }
+    assert.ok(listedOptions(tool).length > 30)
+  }
+})
+
+test('the version is package.json\'s', () => {
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+  assert.equal(VERSION, pkg.version)
+})
