@@ -1,0 +1,221 @@
+// Unit tests for -F: checking, compiling and rendering (contract §2.10). Every expected string below was
+// printed by mosquitto_sub 2.0.11 for the same message; time fields use an injected clock and TZ=UTC.
+
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { UsageError } from '../../src/core/errors.js'
+import type { ReceivedMessage } from '../../src/core/message.js'
+import { compileFormat } from '../../src/output/format.js'
+import { renderMessage } from '../../src/output/render.js'
+import type { Clock } from '../../src/output/time.js'
+
+process.env.TZ = 'UTC'
+
+const fixed = (epochMs: number, nanos: number): Clock => ({ now: () => ({ epochMs, nanos }) })
+const noClock: Clock = { now: () => assert.fail('the clock must not be read') }
+
+const plain: ReceivedMessage = { topic: Buffer.from('w/x'), payload: Buffer.from('message'), qos: 0, retain: false, mid: 0 }
+const v5: ReceivedMessage = {
+  topic: Buffer.from('f/x'),
+  payload: Buffer.from('message'),
+  qos: 1,
+  retain: false,
+  mid: 1,
+  properties: {
+    subscriptionIdentifier: 56,
+    contentType: 'text/plain',
+    correlationData: Buffer.from('corr'),
+    payloadFormatIndicator: true,
+    responseTopic: 'resp/t',
+    userProperties: { k1: ['v1', 'v2'] },
+    messageExpiryInterval: 3600,
+  },
+}
+
+function render(format: string | Buffer, msg: ReceivedMessage = plain, clock: Clock = noClock, noEol = false): string {
+  const compiled = compileFormat(typeof format === 'string' ? Buffer.from(format, 'latin1') : format)
+  return renderMessage(msg, { format: compiled, verbose: false, noEol, pretty: false }, clock).out.toString('latin1')
+}
+
+// §2.10 "Check results", topic w/x and payload "message"
+const checkResults: Array<[string, string]> = [
+  ['[%10t]', '[       w/x]'],
+  ['[%-10t]', '[w/x       ]'],
+  ['[%.2t]', '[w/]'],
+  ['[%10.2t]', '[        w/]'],
+  ['[%12p]', '[     message]'],
+  ['[%-12p]', '[message     ]'],
+  ['[%3p]', '[mes]'],
+  ['[%.3p]', '[message]'],
+  ['[%5l]', '[    7]'],
+  ['[%05l]', '[00007]'],
+  ['[%5m]', '[    0]'],
+  ['[%5q]', '[0]'],
+  ['%x', '6d657373616765'],
+]
+for (const [format, want] of checkResults) {
+  test(`check result ${format}`, () => assert.equal(render(format), want + '\n'))
+}
+
+// The 2.0 width and padding bugs, and other flag/width cases measured against 2.0.11
+const widthCases: Array<[string, string]> = [
+  ['[%20x]', '[              6d6573]'],
+  ['[%4x]', '[6d65]'],
+  ['[%020x]', '[000000000000006d6573]'],
+  ['[%-20x]', '[6d6573              ]'],
+  ['[%1x]', '[ ]'],
+  ['[%3x]', '[ 6d]'],
+  ['[%-x]', '[6d657373616765       ]'],
+  ['[%-X]', '[6D657373616765       ]'],
+  ['[%0x]', '[6d657373616765]'],
+  ['[%-p]', '[message       ]'],
+  ['[%-0p]', '[message       ]'],
+  ['[%-1p]', '[m]'],
+  ['[%-8p]', '[message ]'],
+  ['[%012p]', '[00000message]'],
+  ['[%-012p]', '[message     ]'],
+  ['[%-05p]', '[messa]'],
+  ['[%.t]', '[]'],
+  ['[%-.1t]', '[w]'],
+  ['[%05t]', '[  w/x]'],
+  ['%-05l', '7    '],
+  ['%00000000000005l', '00007'],
+  ['%10%', '%'],
+  ['[%-10q%-10r%010r]', '[000]'],
+  ['[%.3l][%5.3l][%.3m]', '[7][    7][0]'],
+  ['[%4294967297l]', '[7]'], // the width wraps around like a C int
+  ['[%4294967298.4294967297t]', '[ w]'],
+  ['[%4294967295l]', '[7]'],
+  ['[%4294967295p]', '[message]'],
+  ['[%4294967294.4294967295t]', '[w/x]'],
+  ['|%5A|%5C|%5D|%5E|%05F|%5P|%5R|%5S|', '|     |     ||     |00000|||     |'], // no v5 properties
+  ['|%-5A|%-5C|%-05E|%-5F|%05C|%.2C|%-.3R|%-5S|%05S|%05A|%-05A|', '|     |     |00000|     |     |||     |00000|00000|00000|'],
+  ['[%5.3C][%-5.3C][%5.3R][%.3A][%5.3A][%.3D]', '[     ][     ][][][     ][]'],
+]
+for (const [format, want] of widthCases) {
+  test(`width and flags ${format}`, () => assert.equal(render(format), want + '\n'))
+}
+
+test('empty payload with widths', () => {
+  const empty = { ...plain, payload: Buffer.alloc(0) }
+  assert.equal(render('|%p|%x|[%-p][%-x][%5x][%3p][%l]', empty), '|||[][][     ][   ][0]\n')
+})
+
+test('the v5 property line', () => {
+  const clock = fixed(1795319567882, 882383021)
+  assert.equal(render('|%t|%p|%q|%r|%m|%l|%A|%C|%D|%E|%F|%P|%R|%S|%x|%X|%%|%I|%U|', v5, clock),
+    '|f/x|message|1|0|1|7||text/plain|corr|3600|1|k1:v1 k1:v2|resp/t|56|6d657373616765|6D657373616765|%|' +
+    '2026-11-22T03:52:47+0000|1795319567.882383021|\n')
+})
+
+test('v5 properties with flags and widths', () => {
+  const msg = { ...v5, properties: { ...v5.properties, messageExpiryInterval: 3445 } }
+  assert.equal(render('|%-6A|%-12C|%.3C|%12.3C|%-8E|%08E|%-05E|%3F|%03F|%-3F|%-10R|%10.3R|%-5S|%05S|%010D|%10P|', msg),
+    '|      |text/plain  |tex|         tex|3445    |00003445|3445 |  1|001|1  |resp/t    |       res|56   |00056|corr|k1:v1 k1:v2|\n')
+  assert.equal(render('[%010C][%-010R][%010R][%.1F][%.5P][%.2D]', msg), '[text/plain][resp/t    ][    resp/t][1][k1:v1 k1:v2][corr]\n')
+})
+
+test('topic alias, numeric payload format indicator, several subscription ids, binary correlation data', () => {
+  const msg: ReceivedMessage = {
+    ...plain,
+    properties: { topicAlias: 7, payloadFormatIndicator: 3, subscriptionIdentifier: [268435455, 2], correlationData: Buffer.from('ab\0cd') },
+  }
+  assert.equal(render('|%A|%5A|%-5A|%05A|%F|%S|%D|', msg), '|7|    7|7    |00007|3|268435455|ab\0cd|\n')
+})
+
+test('@ sequences share one clock reading', () => {
+  let reads = 0
+  const clock: Clock = { now: () => (reads++, { epochMs: 1795319588672, nanos: 672496159 }) }
+  assert.equal(render('@Y-@m-@d|@H:@M:@S|@N|@s|@@|@z|@Z', plain, clock), '2026-11-22|03:53:08|672496159|1795319588|@|+0000|UTC\n')
+  assert.equal(reads, 1)
+})
+
+test('%I, %U, %j and %J read the clock each time they appear', () => {
+  let reads = 0
+  const clock: Clock = { now: () => (reads++, { epochMs: 1795319567882, nanos: 882383021 }) }
+  render('%I%U%I%j%J@s@N', plain, clock)
+  assert.equal(reads, 6) // five for the % fields, one shared by @s and @N
+})
+
+test('formats without time fields never read the clock', () => {
+  assert.equal(render('%t %p %x %l %m %q %r %A %C %D %E %F %P %R %S %% @@ \\n', v5), 'f/x message 6d657373616765 7 1 1 0  text/plain corr 3600 1 k1:v1 k1:v2 resp/t 56 % @ \n\n')
+})
+
+test('strftime conversions in the C locale', () => {
+  const clock = fixed(1795323881000, 0)
+  assert.equal(render('@a|@A|@b|@B|@c|@C|@D|@e|@F|@g|@G|@h|@I|@j|@k|@l|@p|@P|@r|@R|@T|@u|@U|@V|@w|@W|@x|@X|@y', plain, clock),
+    'Sun|Sunday|Nov|November|Sun Nov 22 05:04:41 2026|20|11/22/26|22|2026-11-22|26|2026|Nov|05|326| 5| 5|AM|am|05:04:41 AM|05:04|05:04:41|7|47|47|0|46|11/22/26|05:04:41|26\n')
+  // what glibc prints for conversions it does not know, and the modifiers with nothing after them
+  assert.equal(render('@q|@+|@E|@O|@%|@i|@\xc3', plain, clock), '%q|%+|%E|%O|%|%i|%\xc3\n')
+})
+
+test('local time honours TZ', () => {
+  const clock = fixed(1795323881976, 976076000)
+  const zones: Array<[string, string]> = [
+    ['Asia/Kolkata', '2026-11-22T10:34:41+0530|IST'],
+    ['America/New_York', '2026-11-22T00:04:41-0500|EST'],
+    ['Australia/Lord_Howe', '2026-11-22T16:04:41+1100|+11'],
+  ]
+  try {
+    for (const [tz, want] of zones) {
+      process.env.TZ = tz
+      assert.equal(render('%I|@Z', plain, clock), want + '\n', tz)
+    }
+  } finally {
+    process.env.TZ = 'UTC'
+  }
+})
+
+test('escapes', () => {
+  assert.equal(render('a\\\\b\\0c\\ad\\ee\\nf\\rg\\th\\v'), 'a\\b\0c\x07d\x1be\nf\rg\th\x0b\n')
+})
+
+test('-N drops the final newline; an empty format prints only the newline', () => {
+  assert.equal(render('%t', plain, noClock, true), 'w/x')
+  assert.equal(render(''), '\n')
+  assert.equal(render('', plain, noClock, true), '')
+})
+
+test('compiled tokens: literals merged, flags and widths kept', () => {
+  assert.deepEqual(compileFormat(Buffer.from('a%%b@@\\t%-05.3t@N@Y')).tokens, [
+    { kind: 'literal', bytes: Buffer.from('a%b@\t') },
+    { kind: 'field', field: 'topic', pad: { left: true, zero: true, width: 5, precision: 3 } },
+    { kind: 'nanos' },
+    { kind: 'strftime', conv: 0x59 },
+  ])
+})
+
+// check_format errors: the text is exact (the caller adds the "Use ... --help" trailer)
+const errorCases: Array<[string, string]> = [
+  ['%', 'Error: Incomplete format specifier.\n'],
+  ['%0', 'Error: Incomplete format specifier.\n'],
+  ['%-', 'Error: Incomplete format specifier.\n'],
+  ['%1', 'Error: Incomplete format specifier.\n'],
+  ['%.', 'Error: Incomplete format specifier.\n'],
+  ['%.1', 'Error: Incomplete format specifier.\n'],
+  ['%-.', 'Error: Incomplete format specifier.\n'],
+  ['abc%', 'Error: Incomplete format specifier.\n'],
+  ['abc@', 'Error: Incomplete format specifier.\n'],
+  ['@@@', 'Error: Incomplete format specifier.\n'],
+  ['%z', "Error: Invalid format specifier 'z'.\n"],
+  ['%@s.@N', "Error: Invalid format specifier '@'.\n"], // the man page's own example
+  ['%0-5l', "Error: Invalid format specifier '-'.\n"],
+  ['%--5l', "Error: Invalid format specifier '-'.\n"],
+  ['%5.3.2l', "Error: Invalid format specifier '.'.\n"],
+  ['%f', "Error: Invalid format specifier 'f'.\n"], // develop-only
+  ['%\xc3\xa9', "Error: Invalid format specifier '\xc3'.\n"],
+  ['abc\\', 'Error: Incomplete escape specifier.\n'],
+  ['\\q', "Error: Invalid escape specifier 'q'.\n"],
+  ['x\\@', "Error: Invalid escape specifier '@'.\n"],
+  ['\\\xc3\xa9', "Error: Invalid escape specifier '\xc3'.\n"],
+]
+for (const [format, want] of errorCases) {
+  test(`check_format rejects ${JSON.stringify(format)}`, () => {
+    assert.throws(() => compileFormat(Buffer.from(format, 'latin1')), (e: unknown) => {
+      assert.ok(e instanceof UsageError)
+      assert.deepEqual(e.text, Buffer.from(want, 'latin1'))
+      assert.equal(e.withUsageHint, true)
+      return true
+    })
+  })
+}
