@@ -22,6 +22,11 @@ export function clientIdFor(o: Options): string {
 
 /** Checks mosquitto makes when creating the client, before connecting. */
 export function checkIdentity(o: Options): void {
+  // mosquitto fails the connect here for connect properties, and for the others silently does
+  // nothing (publishes nothing, or hangs): properties need MQTT v5, so we refuse them all.
+  if (o.protocolVersion !== 5 && o.properties.length > 0) {
+    throw new ToolError(ExitCode.USAGE, 'Unable to connect (This feature is not supported.).\n')
+  }
   if (o.id !== undefined) {
     if (o.id.length === 0) {
       throw new ToolError(ExitCode.USAGE, o.tool === 'pub' ? 'Error: Invalid id.\n' : 'Error: Invalid id and/or clean_session.\n')
@@ -36,13 +41,15 @@ export function checkIdentity(o: Options): void {
 
 /** The core's configuration for these options. */
 export function clientConfig(o: Options, log?: (line: string) => void): ClientConfig {
-  const will = o.will && { topic: o.will.topic.toString('utf8'), payload: o.will.payload, qos: o.will.qos, retain: o.will.retain }
-  const connectProperties: Record<string, unknown> = {}
-  if (o.protocolVersion === 5) {
-    if (o.sessionExpiry) connectProperties.sessionExpiryInterval = o.sessionExpiry
-    // mosquitto: tssub -C n below 20 asks the broker for only n messages in flight.
-    connectProperties.receiveMaximum = o.count !== undefined && o.count < 20 ? o.count : 20
+  const v5 = o.protocolVersion === 5
+  const will = o.will && {
+    topic: o.will.topic.toString('utf8'), payload: o.will.payload, qos: o.will.qos, retain: o.will.retain,
+    properties: v5 ? o.propertyMap.will : undefined,
   }
+  // -D connect properties in the order given, session expiry last (built by the option parser).
+  const connectProperties: Record<string, unknown> = { ...o.propertyMap.connect }
+  // mosquitto: tssub -C n below 20 asks the broker for only n messages in flight.
+  if (v5 && !('receiveMaximum' in connectProperties)) connectProperties.receiveMaximum = o.count !== undefined && o.count < 20 ? o.count : 20
   return {
     protocolVersion: o.protocolVersion,
     clientId: clientIdFor(o),
@@ -51,7 +58,7 @@ export function clientConfig(o: Options, log?: (line: string) => void): ClientCo
     username: o.username?.toString('utf8'),
     password: o.password,
     will,
-    connectProperties: o.protocolVersion === 5 ? connectProperties : undefined,
+    connectProperties: v5 ? connectProperties : undefined,
     maxInflight: o.maxInflight,
     log,
   }

@@ -33,8 +33,10 @@ async function main(ctx: ToolContext): Promise<number> {
   }
   checkIdentity(o)
   const topic = o.topics[o.topics.length - 1]
+  const properties = o.propertyMap.publish
   // mosquitto: connects, fails to publish to an empty topic, and exits 0; we refuse up front.
-  if (topic.length === 0) throw new ToolError(ExitCode.USAGE, "Error: Invalid input. Does your topic contain '+' or '#'?\n")
+  // (MQTT v5 allows an empty topic when a topic alias names it.)
+  if (topic.length === 0 && properties?.topicAlias === undefined) throw new ToolError(ExitCode.USAGE, "Error: Invalid input. Does your topic contain '+' or '#'?\n")
 
   const sink = new OutputSink()
   const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(line) : undefined))
@@ -46,7 +48,7 @@ async function main(ctx: ToolContext): Promise<number> {
   }
   try {
     if (o.source.kind === 'stdin-line') return await publishLines(client, o, topic, ctx)
-    return await publishRepeated(client, o, { topic, payload: payload!, qos: o.qos, retain: o.retain })
+    return await publishRepeated(client, o, { topic, payload: payload!, qos: o.qos, retain: o.retain, properties })
   } finally {
     sink.flush()
   }
@@ -75,7 +77,7 @@ async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMess
     const failure = await publishAndWait(client, msg)
     if (failure !== undefined) return failure
   }
-  await client.disconnect()
+  await client.disconnect(0, o.propertyMap.disconnect)
   return 0
 }
 

@@ -71,8 +71,9 @@ export class Subscriber {
     const o = this.o
     const v5 = o.protocolVersion === 5
     const options = v5 ? (o.retainAsPublished ? 0x08 : 0) | (o.noRetained ? 0x20 : 0) : 0
-    const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options)
-    for (const u of o.unsubscribe) this.client.unsubscribe(u.toString('utf8')).catch(() => undefined)
+    const props = v5 ? o.propertyMap : {}
+    const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options, props.subscribe)
+    for (const u of o.unsubscribe) this.client.unsubscribe(u.toString('utf8'), props.unsubscribe).catch(() => undefined)
     const { mid, granted } = await suback
     if (o.debug && !o.quiet) this.sink.line(`Subscribed (mid: ${mid}): ${granted.join(', ')}`)
     if (granted.every((g) => g >= 128)) this.warn('All subscription requests were denied.\n')
@@ -141,7 +142,8 @@ export class Subscriber {
 
   private disconnectAndResolve(code: number, reasonCode: number): void {
     this.sink.flush()
-    this.client.disconnect(this.o.protocolVersion === 5 ? reasonCode : 0).finally(() => this.resolveRun(code))
+    const v5 = this.o.protocolVersion === 5
+    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined).finally(() => this.resolveRun(code))
   }
 
   private onSignal(): void {

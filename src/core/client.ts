@@ -57,6 +57,8 @@ export class PublishFailed extends Error {
   }
 }
 
+const EMPTY = Buffer.alloc(0)
+
 type Waiter = { resolve: (p: Packet) => void; reject: (e: Error) => void }
 
 /** Events: 'message' (ReceivedMessage), 'drain', 'close' (Error | undefined). */
@@ -72,6 +74,8 @@ export class MqttClient extends EventEmitter {
   private readonly incomingQos2 = new Map<number, ReceivedMessage>()
   private keepalive?: Keepalive
   private id: string
+  /** Topic aliases already established on this connection (reset on every connect). */
+  private aliasesSent = new Set<number>()
 
   constructor(readonly config: ClientConfig) {
     super()
@@ -171,6 +175,7 @@ export class MqttClient extends EventEmitter {
 
   private attach(stream: Duplex): void {
     this.stream = stream
+    this.aliasesSent = new Set()
     this.closing = false
     this.blocked = false
     const parser = mqtt.parser({ protocolVersion: this.config.protocolVersion })
@@ -297,6 +302,12 @@ export class MqttClient extends EventEmitter {
 
   private sendPublish(f: PublishFields): void {
     this.log(publishLine(this.id, 'sending', f.dup, f.qos, f.retain, f.mid, f.topic.toString('utf8'), f.payload.length))
+    const alias = f.properties?.topicAlias as number | undefined
+    if (alias !== undefined && f.topic.length > 0) {
+      // [MQTT-3.3.2-12] once the alias is set on this connection, the topic may be left out.
+      if (this.aliasesSent.has(alias)) f = { ...f, topic: EMPTY }
+      else this.aliasesSent.add(alias)
+    }
     this.write(encodePublish(f, this.config.protocolVersion))
   }
 

@@ -2,6 +2,7 @@
 // in mosquitto's order.
 import { UsageError } from '../core/errors.js'
 import { bytes } from './argv-bytes.js'
+import { buildProperties } from './properties.js'
 import type { Tool } from './table.js'
 import type { MessageSource, Options, PropertyArg, WillOptions } from './types.js'
 import type { WalkState } from './value-checks.js'
@@ -49,6 +50,7 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     username: buf('username'),
     password: buf('password'),
     properties: list('property').map(propertyArg),
+    propertyMap: {},
     topics: list('topic').map(bytes),
     source: messageSource(raw, state),
     qos: (num('qos') ?? 0) as 0 | 1 | 2,
@@ -95,6 +97,9 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
   if (tool === 'sub' && options.topics.length === 0) {
     throw new UsageError('Error: You must specify a topic to subscribe to.\n')
   }
+  options.propertyMap = buildProperties(options.properties, {
+    sessionExpiry: options.sessionExpiry, protocolVersion: options.protocolVersion, quiet: options.quiet,
+  })
   return options
 }
 

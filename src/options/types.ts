@@ -1,4 +1,5 @@
 // The typed result of option parsing, shared by both tools. The core never sees this type.
+import type { PropertyMap } from './properties.js'
 import type { Tool } from './table.js'
 
 /** Where tspub's payload comes from (mosquitto's pub_mode). */
@@ -66,6 +67,8 @@ export interface Options {
   username?: Buffer
   password?: Buffer
   properties: PropertyArg[]
+  /** The -D properties (and -x/-c session expiry) per packet, in mqtt-packet's shape. */
+  propertyMap: PropertyMap
   /** tspub: zero or one topic; tssub: every subscription filter. */
   topics: Buffer[]
   source?: MessageSource

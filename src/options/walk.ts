@@ -3,6 +3,8 @@
 // `--opt=value`, and each value checked where it appears so the first error in argv order wins.
 // The result is a normalised argv (`--key=value` words) that yargs collects into the options.
 import { UsageError } from '../core/errors.js'
+import { bytes } from './argv-bytes.js'
+import { checkPropertyArg } from './properties.js'
 import { displayName, optionsFor, type OptionSpec, type Tool } from './table.js'
 import { checkValue, type WalkState } from './value-checks.js'
 
@@ -33,6 +35,8 @@ export function walkArgs(tool: Tool, words: readonly string[], state: WalkState 
     if (spec.arity === 'property') {
       const taken = takeProperty(words, i)
       i += taken.length
+      // Checked here so that the first error in argv order is the one reported (mosquitto).
+      checkPropertyArg({ command: taken[0], name: taken[1], values: taken.slice(2).map(bytes) })
       normalized.push(`--property=${taken.join('\0')}`)
       // mosquitto: -D switches to MQTT v5 where it appears; a later -V still wins.
       normalized.push('--protocolVersion=5')
@@ -68,8 +72,9 @@ function takeProperty(words: readonly string[], at: number): string[] {
   const notEnough = (): never => {
     throw new UsageError('Error: --property argument given but not enough arguments specified.\n\n')
   }
-  if (words.length - at - 1 < 3) notEnough()
-  const count = words[at + 2].toLowerCase() === 'user-property' ? 4 : 3
-  if (words.length - at - 1 < count) notEnough()
+  const available = words.length - at - 1
+  if (available < 3) notEnough()
+  // A short user-property is reported by checkPropertyArg, after the command and name checks.
+  const count = words[at + 2].toLowerCase() === 'user-property' ? Math.min(4, available) : 3
   return words.slice(at + 1, at + 1 + count)
 }

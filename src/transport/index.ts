@@ -1,15 +1,53 @@
 // openTransport(): picks TCP, unix socket, TLS, TLS-PSK, WebSocket or SOCKS5 from the options
-// and resolves a connected Duplex for the client core.
+// and resolves a connected Duplex for the client core. Only tcp.ts is loaded up front: TLS,
+// WebSocket and SOCKS code (and node:tls, ws) are imported when used, to keep start-up fast.
 import type { Duplex } from 'node:stream'
-import { ExitCode, ToolError } from '../core/errors.js'
 import type { Options } from '../options/types.js'
 import { openTcp } from './tcp.js'
 
-/** Open the connection the options describe, or fail with a ToolError naming the cause. */
-export function openTransport(o: Options): Promise<Duplex> {
+/** What the options ask for, decided before any I/O (exported for tests). */
+export interface TransportPlan {
+  host: string
+  port: number
+  tls: boolean
+  /** Trust the OS certificates (--tls-use-os-certs, mqtts://, or -p 8883 on its own). */
+  useOsCerts: boolean
+  websocketPath?: string
+}
+
+/** mosquitto's rules for when TLS is on and which port is the default (contract §2.1, §2.7). */
+export function transportPlan(o: Options): TransportPlan {
   const t = o.tls
-  if (o.urlTls || t.cafile || t.capath || t.psk || t.useOsCerts || t.cert || o.proxy) {
-    throw new ToolError(ExitCode.NOT_SUPPORTED, 'Error: TLS, TLS-PSK and SOCKS proxies are not supported yet.\n')
+  const explicitTls = t.cafile !== undefined || t.capath !== undefined || t.psk !== undefined
+  // mosquitto: an explicit -p 8883 with no CA and no PSK turns TLS on with the OS certificates
+  const port8883 = o.portExplicit && o.port === 8883 && !explicitTls
+  // mqtts:// and wss:// add the OS certificates (as mosquitto's mqtts:// does), except with PSK
+  const useOsCerts = t.useOsCerts || port8883 || (o.urlTls && t.psk === undefined)
+  const tls = explicitTls || useOsCerts || o.urlTls
+  // --tls-use-os-certs alone keeps 1883 (contract §2.7); -L always sets a port
+  const port = o.port ?? (explicitTls ? 8883 : 1883)
+  return { host: o.host, port, tls, useOsCerts, websocketPath: o.websocketPath }
+}
+
+/** Open the connection the options describe, or fail with a ToolError (UsageError for a bad --proxy) naming the cause. */
+export async function openTransport(o: Options): Promise<Duplex> {
+  const plan = transportPlan(o)
+  // Option values are byte strings; names and paths go to the OS as UTF-8.
+  const host = Buffer.from(plan.host, 'latin1').toString('utf8')
+  const socks = o.proxy === undefined ? undefined : await import('./socks.js')
+  const proxy = socks?.parseProxyUrl(o.proxy!)
+  // TLS files and values are checked before connecting: their errors exit 1, as mosquitto's do.
+  const tlsMod = plan.tls ? await import('./tls.js') : undefined
+  const setup = tlsMod?.setupTls({ ...o.tls, host: plan.host, port: plan.port, useOsCerts: plan.useOsCerts })
+
+  // a unix socket (port 0) is never proxied
+  let stream: Duplex = socks && proxy && plan.port !== 0
+    ? await socks.socksConnect(proxy, { host, port: plan.port, bindAddress: o.bindAddress, nodelay: o.nodelay })
+    : await openTcp({ host, port: plan.port, bindAddress: o.bindAddress, nodelay: o.nodelay })
+  if (tlsMod && setup) stream = await tlsMod.startTls(stream, setup)
+  if (plan.websocketPath !== undefined) {
+    const { openWebSocket } = await import('./websocket.js')
+    stream = await openWebSocket(stream, { host, port: plan.port, path: plan.websocketPath, secure: plan.tls })
   }
-  return openTcp({ host: o.host, port: o.port ?? 1883, bindAddress: o.bindAddress, nodelay: o.nodelay })
+  return stream
 }

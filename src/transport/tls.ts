@@ -1,0 +1,216 @@
+// TLS and TLS-PSK over an already connected socket (TCP, unix or a SOCKS tunnel). Loaded only when
+// TLS is on, so plain connections never pay for node:tls.
+//
+// TLS-PSK with Node 20 (OpenSSL 3), checked against mosquitto 2.0.11's psk_hint/psk_file listener:
+// - TLS 1.3 works with pskCallback; the callback's key is bound to SHA-256, so only
+//   TLS_AES_128_GCM_SHA256 and TLS_CHACHA20_POLY1305_SHA256 can carry it (not TLS_AES_256_GCM_SHA384).
+// - TLS 1.2 works only with PSK suites named in `ciphers` (Node's default list says !PSK): PSK_CIPHERS.
+// - TLS 1.1 works only with --ciphers naming a CBC PSK suite at @SECLEVEL=0.
+import net from 'node:net'
+import type { Duplex } from 'node:stream'
+import tls from 'node:tls'
+import { ExitCode, ToolError } from '../core/errors.js'
+import { osCerts, readCaFile, readCaPath, readTlsFile } from './ca-store.js'
+import { handshakeFailure, hostMismatch, type TlsContext, verifyFailure } from './tls-errors.js'
+
+/** What to set up: the TLS options plus where we connect and whether to use the OS CA store. */
+export interface TlsRequest {
+  host: string
+  port: number
+  useOsCerts: boolean
+  cafile?: string
+  capath?: string
+  cert?: string
+  key?: string
+  keyform?: string
+  ciphers?: string
+  tlsVersion?: string
+  tlsAlpn?: string
+  tlsEngine?: string
+  insecure: boolean
+  psk?: string
+  pskIdentity?: string
+}
+
+/** Everything checked and loaded before any connection is made. */
+export interface TlsSetup {
+  context: tls.SecureContext
+  psk?: { psk: Buffer, identity: string }
+  alpn?: string
+  insecure: boolean
+  ctx: TlsContext
+}
+
+const HANDSHAKE_TIMEOUT_MS = 10_000
+const VERSIONS: Record<string, tls.SecureVersion> = { 'tlsv1.3': 'TLSv1.3', 'tlsv1.2': 'TLSv1.2', 'tlsv1.1': 'TLSv1.1' }
+// TLS 1.2 suites for PSK, strongest first; TLS 1.3 suites stay Node's defaults.
+const PSK_CIPHERS = [
+  'ECDHE-PSK-CHACHA20-POLY1305', 'ECDHE-PSK-AES256-CBC-SHA384', 'ECDHE-PSK-AES128-CBC-SHA256',
+  'DHE-PSK-AES256-GCM-SHA384', 'DHE-PSK-AES128-GCM-SHA256', 'DHE-PSK-CHACHA20-POLY1305',
+  'PSK-AES256-GCM-SHA384', 'PSK-AES128-GCM-SHA256', 'PSK-CHACHA20-POLY1305', 'PSK-AES256-CBC-SHA384', 'PSK-AES128-CBC-SHA256',
+].join(':')
+
+const INVALID = 'Error: Problem setting TLS options, check the options are valid.\n'
+const setupError = (first: string, detail: string): ToolError => new ToolError(ExitCode.USAGE, `${first}Error: ${detail}\n`)
+
+/**
+ * The key mosquitto derives from --psk: OpenSSL reads the hex as one big number, so leading zero
+ * bytes are dropped and an odd number of digits gets a leading 0 (a mosquitto broker reads its
+ * psk_file the same way, so keys like 00ab must match it).
+ */
+export function pskKey(hex: string): Buffer {
+  const bad = hex.search(/[^0-9a-fA-F]/)
+  if (hex === '' || bad !== -1) {
+    const where = hex === '' ? 'it is empty' : `character ${bad + 1} is not a hexadecimal digit (write the key without 0x)`
+    throw setupError('Error: Problem setting TLS-PSK options.\n', `--psk must be a key in hexadecimal: ${where}.`)
+  }
+  let digits = hex.replace(/^0+/, '')
+  if (digits.length % 2 === 1) digits = '0' + digits
+  if (digits === '') throw setupError('Error: Problem setting TLS-PSK options.\n', '--psk must not be zero.')
+  return Buffer.from(digits, 'hex')
+}
+
+// Text from a byte-string option value (file names, host) as UTF-8 for display and for node APIs.
+const text = (s: string): string => Buffer.from(s, 'latin1').toString('utf8')
+
+// The certificate and key as PEM, with the mistakes people make named before OpenSSL sees them.
+function clientIdentity(certFile: string, keyFile: string): { cert: string, key: string } {
+  const cert = readTlsFile('--cert', certFile)
+  const key = readTlsFile('--key', keyFile)
+  if (!cert.includes('-----BEGIN CERTIFICATE-----')) {
+    throw setupError(INVALID, `--cert ${certFile} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`)
+  }
+  if (/ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(key)) {
+    throw setupError(INVALID, `--key ${keyFile} is encrypted, and tspub cannot ask for its password: decrypt it with "openssl pkey -in ${keyFile} -out plain.key".`)
+  }
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
+    throw setupError(INVALID, `--key ${keyFile} holds no PEM private key ("-----BEGIN PRIVATE KEY-----").`)
+  }
+  return { cert, key }
+}
+
+/** Check and load every TLS option (set-up errors exit 1, as mosquitto's do), before connecting. */
+export function setupTls(r: TlsRequest): TlsSetup {
+  if (r.tlsEngine !== undefined) {
+    throw setupError(`Error: Problem setting TLS engine, is ${r.tlsEngine} a valid engine?\n`, '--tls-engine is not supported: Node.js cannot load OpenSSL engines.')
+  }
+  if (r.keyform !== undefined && r.keyform !== 'pem') {
+    if (r.keyform !== 'engine') throw new ToolError(ExitCode.USAGE, "Error: Problem setting key form, it must be one of 'pem' or 'engine'.\n")
+    throw setupError(INVALID, '--keyform engine is not supported: Node.js cannot use OpenSSL engines; give --key a PEM file.')
+  }
+  const cafile = r.cafile && text(r.cafile)
+  const capath = r.capath && text(r.capath)
+  const trust: string[] = []
+  const ca: string[] = []
+  if (cafile) {
+    ca.push(...readCaFile(cafile))
+    trust.push(`--cafile ${cafile}`)
+  }
+  if (capath) {
+    const found = readCaPath(capath)
+    ca.push(...found)
+    trust.push(`--capath ${capath}${found.length === 0 ? ' (which holds no certificates)' : ''}`)
+  }
+  if (r.useOsCerts) {
+    const os = osCerts()
+    ca.push(...os.pems)
+    trust.push(...os.sources)
+  }
+  const certFile = r.cert && text(r.cert)
+  const keyFile = r.key && text(r.key)
+  const identity = certFile && keyFile ? clientIdentity(certFile, keyFile) : undefined
+  const minVersion = r.tlsVersion === undefined ? undefined : VERSIONS[r.tlsVersion]
+  if (r.tlsVersion !== undefined && minVersion === undefined) {
+    throw setupError(INVALID, `--tls-version must be tlsv1.3, tlsv1.2 or tlsv1.1, not "${text(r.tlsVersion)}".`)
+  }
+  const alpn = r.tlsAlpn && text(r.tlsAlpn)
+  if (alpn !== undefined && (alpn === '' || Buffer.byteLength(alpn) > 255)) {
+    throw setupError('Error: Problem setting TLS ALPN protocol.\n', '--tls-alpn must be 1 to 255 bytes long.')
+  }
+  const psk = r.psk === undefined ? undefined : { psk: pskKey(r.psk), identity: text(r.pskIdentity ?? '') }
+  const ciphers = r.ciphers !== undefined ? text(r.ciphers) : psk ? PSK_CIPHERS : undefined
+  let context: tls.SecureContext
+  try {
+    context = tls.createSecureContext({ ca: ca.length > 0 ? ca : undefined, ...identity, ciphers, minVersion })
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException & { reason?: string }
+    if (e.code === 'ERR_SSL_NO_CIPHER_MATCH') throw setupError(INVALID, `--ciphers "${ciphers}": OpenSSL knows none of these ciphers.`)
+    if (e.code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') {
+      throw setupError(INVALID, `--key ${keyFile} is not the private key of the certificate in --cert ${certFile} (key values mismatch).`)
+    }
+    throw setupError(INVALID, `cannot use ${identity ? `--cert ${certFile} and --key ${keyFile}` : 'the TLS options'}: ${e.reason ?? e.message}.`)
+  }
+  return {
+    context,
+    psk,
+    alpn,
+    insecure: r.insecure,
+    ctx: { host: text(r.host), port: r.port, trust, certFile, pskIdentity: psk?.identity, tlsVersion: r.tlsVersion, alpn },
+  }
+}
+
+/** Run the handshake over `socket` and verify the broker; resolves the encrypted stream. */
+export function startTls(socket: Duplex, setup: TlsSetup): Promise<tls.TLSSocket> {
+  const { ctx } = setup
+  // a unix socket path is no host name; SNI must not carry an IP address
+  const named = ctx.port !== 0 && net.isIP(ctx.host) === 0
+  return new Promise((resolve, reject) => {
+    const started = performance.now()
+    const s = tls.connect({
+      socket,
+      secureContext: setup.context,
+      servername: named ? ctx.host : undefined,
+      ALPNProtocols: setup.alpn !== undefined ? [setup.alpn] : undefined,
+      // verification is done below, where the certificate is at hand for the message
+      rejectUnauthorized: false,
+      checkServerIdentity: () => undefined,
+      pskCallback: setup.psk && (() => setup.psk!),
+    })
+    let settled = false
+    let waitTimer: NodeJS.Timeout | undefined
+    const done = (err?: ToolError): void => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      clearTimeout(waitTimer)
+      s.off('error', onError)
+      s.off('close', onClose)
+      s.off('session', onSession)
+      if (err) {
+        s.destroy()
+        reject(err)
+      } else {
+        resolve(s)
+      }
+    }
+    const onError = (err: NodeJS.ErrnoException): void => done(handshakeFailure(err, ctx))
+    const onClose = (): void => done(handshakeFailure(Object.assign(new Error('closed'), { code: 'ERR_TLS_HANDSHAKE_CLOSED' }), ctx))
+    const onSession = (): void => done()
+    const timer = setTimeout(() => {
+      const err = Object.assign(new Error(`no answer within ${HANDSHAKE_TIMEOUT_MS / 1000} s`), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' })
+      done(handshakeFailure(err, ctx))
+    }, HANDSHAKE_TIMEOUT_MS)
+    s.on('error', onError)
+    s.on('close', onClose)
+    s.on('session', onSession)
+    s.once('secureConnect', () => {
+      const cert = s.getPeerCertificate(true)
+      const hasCert = cert !== null && Object.keys(cert).length > 0
+      // with PSK there is no certificate to check; a certificate, if one came anyway, is checked
+      if (hasCert || !setup.psk) {
+        if (!s.authorized) return done(verifyFailure(String(s.authorizationError), cert, ctx))
+        // --insecure skips only this check, as in mosquitto; the chain was verified above
+        if (!setup.insecure && ctx.port !== 0 && tls.checkServerIdentity(ctx.host, cert) !== undefined) {
+          return done(hostMismatch(ctx.host, cert))
+        }
+      }
+      if (s.getProtocol() !== 'TLSv1.3' || setup.psk) return done()
+      // TLS 1.3: the broker checks our certificate (or its absence) after our last handshake
+      // message, so a refusal arrives as an alert just after this point. Wait for its answer:
+      // the session ticket OpenSSL servers send at once, or that alert. Bounded, for servers
+      // that send no ticket: about one more round trip.
+      const rtt = performance.now() - started
+      waitTimer = setTimeout(() => done(), Math.min(1000, Math.max(50, 2 * rtt)))
+    })
+  })
+}

@@ -1,0 +1,58 @@
+// MQTT over WebSocket (-L ws:// and wss://), subprotocol "mqtt", binary frames. The `ws` package
+// is imported here only, and this file only when a WebSocket URL is used: start-up time matters.
+import type { Duplex } from 'node:stream'
+import { ExitCode, ToolError } from '../core/errors.js'
+
+/** Where the WebSocket endpoint is; `socket` is the connection (TCP, TLS, unix or SOCKS) to run it over. */
+export interface WebSocketTarget {
+  host: string
+  port: number
+  path: string
+  secure: boolean
+}
+
+const HANDSHAKE_TIMEOUT_MS = 10_000
+
+function urlOf(t: WebSocketTarget): string {
+  const host = t.host.includes(':') ? `[${t.host}]` : t.port === 0 ? 'localhost' : t.host
+  const port = t.port === 0 ? '' : `:${t.port}`
+  return `${t.secure ? 'wss' : 'ws'}://${host}${port}${t.path.startsWith('/') ? t.path : '/' + t.path}`
+}
+
+/** Do the HTTP upgrade over `socket` and resolve a byte stream of binary frames. */
+export async function openWebSocket(socket: Duplex, target: WebSocketTarget): Promise<Duplex> {
+  const { WebSocket, createWebSocketStream } = await import('ws')
+  const url = urlOf(target)
+  return new Promise((resolve, reject) => {
+    let status: string | undefined
+    const ws = new WebSocket(url, 'mqtt', {
+      // the connection is already open (and TLS already verified): hand it to the HTTP client
+      createConnection: () => socket as never,
+      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
+      perMessageDeflate: false,
+    })
+    const fail = (why: string, cause?: unknown): void => {
+      ws.terminate()
+      socket.destroy()
+      reject(new ToolError(ExitCode.USAGE, `Error: WebSocket handshake with ${url} failed: ${why}.\n`, { cause }))
+    }
+    ws.once('unexpected-response', (_req, res) => {
+      status = `the server answered HTTP ${res.statusCode ?? '?'} ${res.statusMessage ?? ''}`.trimEnd()
+      if (res.statusCode === 404) status += ' (check the path in -L)'
+      fail(status)
+    })
+    ws.once('error', (err: Error) => {
+      if (status !== undefined) return
+      const m = err.message
+      if (/subprotocol/i.test(m)) fail(`the server does not accept the "mqtt" subprotocol (${m})`, err)
+      else if (/timed out/i.test(m)) fail(`no answer within ${HANDSHAKE_TIMEOUT_MS / 1000} s`, err)
+      else fail(m, err)
+    })
+    ws.once('open', () => {
+      ws.removeAllListeners('error')
+      ws.removeAllListeners('unexpected-response')
+      // MQTT packets go out as binary frames; incoming frames arrive as Buffers
+      resolve(createWebSocketStream(ws))
+    })
+  })
+}
