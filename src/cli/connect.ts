@@ -76,6 +76,9 @@ export function connectFailure(o: Options, err: unknown): unknown {
     let text = v5 ? `Connection error: ${reasonString(err.code)}` : `Connection error: ${connackString(err.code)}`
     if (v5 && err.code === 132) text = 'Connection error: Unsupported Protocol Version. Try connecting to an MQTT v5 broker, or use MQTT v3.x mode.'
     text += '\n'
+    // Beyond mosquitto: the broker's own explanation, when it gave one.
+    const reason = err.packet.properties?.reasonString
+    if (v5 && reason) text += `Connection error: the broker says: ${reason}\n`
     if (o.tool === 'pub') {
       text += v5 ? 'Error: A network protocol error occurred when communicating with the broker.\n' : 'Error: The connection was refused.\n'
     }

@@ -3,6 +3,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { MqttClient, PublishFailed, type OutgoingMessage } from '../core/client.js'
 import { ExitCode, ToolError } from '../core/errors.js'
+import { LimitExceeded } from '../core/server-limits.js'
 import { rawArgs } from '../options/argv-bytes.js'
 import { helpText, versionText } from '../options/help.js'
 import { parseCommandLine } from '../options/parse.js'
@@ -49,6 +50,10 @@ async function main(ctx: ToolContext): Promise<number> {
   try {
     if (o.source.kind === 'stdin-line') return await publishLines(client, o, topic, ctx)
     return await publishRepeated(client, o, { topic, payload: payload!, qos: o.qos, retain: o.retain, properties })
+  } catch (err) {
+    // A refused or failed publish: leave cleanly (DISCONNECT if still connected), then report.
+    await client.disconnect(0, o.propertyMap.disconnect)
+    throw err
   } finally {
     sink.flush()
   }
@@ -92,6 +97,9 @@ function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<numbe
       if (err instanceof PublishFailed) {
         // mosquitto prints this warning and still exits 0; the message was refused, so we do not.
         reject(new ToolError(err.code, `Warning: ${err.message}\n${err.reason ? err.reason + '\n' : ''}`))
+      } else if (err instanceof LimitExceeded) {
+        // mosquitto prints (or not) and exits 0 without publishing; nothing was sent, so we fail.
+        reject(new ToolError(err.code, `Error: ${err.message}\n`))
       } else reject(err)
     })
   })

@@ -15,6 +15,9 @@ export async function runTool(name: string, main: (ctx: ToolContext) => Promise<
   } catch (err) {
     process.exitCode = report(ctx, err)
   }
+  // The run is over: if some handle still holds the event loop (a bug, not a feature), do not
+  // hang a script forever. The timer is unref'd, so it never delays a normal exit.
+  setTimeout(() => process.exit(), 3000).unref()
 }
 
 /** Print an error the way mosquitto does and return the exit code. */

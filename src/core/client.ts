@@ -11,6 +11,7 @@ import { InflightWindow, type PublishDone } from './inflight.js'
 import { Keepalive } from './keepalive.js'
 import type { ReceivedMessage } from './message.js'
 import { reasonString } from './reason-codes.js'
+import { checkLimits, limitsFrom, type ServerLimits } from './server-limits.js'
 
 /** What the core needs to know; the tools build it from their options. */
 export interface ClientConfig {
@@ -74,6 +75,7 @@ export class MqttClient extends EventEmitter {
   private readonly incomingQos2 = new Map<number, ReceivedMessage>()
   private keepalive?: Keepalive
   private id: string
+  private limits: ServerLimits = {}
   /** Topic aliases already established on this connection (reset on every connect). */
   private aliasesSent = new Set<number>()
 
@@ -263,6 +265,10 @@ export class MqttClient extends EventEmitter {
     }
     const assigned = p.properties?.assignedClientIdentifier
     if (assigned) this.id = assigned
+    this.limits = this.config.protocolVersion === 5 ? limitsFrom(p) : {}
+    const serverKeepAlive = p.properties?.serverKeepAlive
+    // [MQTT-3.2.2-22] the broker's keep alive replaces ours.
+    if (serverKeepAlive !== undefined && this.keepalive) this.keepalive.setSeconds(serverKeepAlive)
     const receiveMaximum = p.properties?.receiveMaximum
     this.window.limit = Math.min(this.config.maxInflight, receiveMaximum ?? Infinity)
     this.connected = true
@@ -286,8 +292,11 @@ export class MqttClient extends EventEmitter {
 
   private start(fields: PublishFields, done?: PublishDone): void {
     fields.mid = this.window.nextMid()
+    const packet = encodePublish(fields, this.config.protocolVersion)
+    const refused = checkLimits(this.limits, fields, packet.length)
+    if (refused) return done?.(refused)
     if (fields.qos > 0) this.window.entries.set(fields.mid, { fields, state: 'publish', done })
-    this.sendPublish(fields)
+    this.sendPublish(fields, packet)
     if (fields.qos === 0) done?.()
   }
 
@@ -300,15 +309,18 @@ export class MqttClient extends EventEmitter {
     if (this.ready()) this.emit('drain')
   }
 
-  private sendPublish(f: PublishFields): void {
+  // `encoded` is the packet as first built; it is reused unless the topic alias changes it.
+  private sendPublish(f: PublishFields, encoded?: Buffer): void {
     this.log(publishLine(this.id, 'sending', f.dup, f.qos, f.retain, f.mid, f.topic.toString('utf8'), f.payload.length))
     const alias = f.properties?.topicAlias as number | undefined
     if (alias !== undefined && f.topic.length > 0) {
       // [MQTT-3.3.2-12] once the alias is set on this connection, the topic may be left out.
-      if (this.aliasesSent.has(alias)) f = { ...f, topic: EMPTY }
-      else this.aliasesSent.add(alias)
+      if (this.aliasesSent.has(alias)) {
+        f = { ...f, topic: EMPTY }
+        encoded = undefined
+      } else this.aliasesSent.add(alias)
     }
-    this.write(encodePublish(f, this.config.protocolVersion))
+    this.write(encoded && !f.dup ? encoded : encodePublish(f, this.config.protocolVersion))
   }
 
   private onAck(cmd: 'PUBACK' | 'PUBCOMP', mid: number, code: number, reason?: string): void {

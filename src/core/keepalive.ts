@@ -16,10 +16,16 @@ export class Keepalive {
   private paused = false
   private readonly timer: NodeJS.Timeout
 
-  constructor(private readonly seconds: number, private readonly actions: KeepaliveActions) {
+  constructor(private seconds: number, private readonly actions: KeepaliveActions) {
     const tick = Math.min(1000, (seconds * 1000) / 4)
     this.timer = setInterval(() => this.check(), tick)
     this.timer.unref()
+  }
+
+  /** Use the broker's keep alive instead of ours (v5 server-keep-alive); 0 turns it off. */
+  setSeconds(seconds: number): void {
+    this.seconds = seconds
+    if (seconds === 0) this.stop()
   }
 
   /** Something was written to the broker. */

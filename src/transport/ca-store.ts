@@ -80,22 +80,22 @@ export function readCaPath(dir: string, flag = '--capath'): string[] {
  */
 export function osCerts(env: NodeJS.ProcessEnv = process.env): TrustStore {
   const pems: string[] = []
-  const sources: string[] = []
+  const from: string[] = []
   const file = env.SSL_CERT_FILE
   const dirs = env.SSL_CERT_DIR?.split(':').filter((d) => d !== '') ?? []
   if (file !== undefined && file !== '') {
     try {
       pems.push(...certBlocks(fs.readFileSync(file, 'latin1')))
-    } catch { /* OpenSSL ignores a missing default file too; verification then names the source */ }
-    sources.push(`the OS certificates (SSL_CERT_FILE=${file})`)
+    } catch { /* OpenSSL ignores a missing default file too; verification errors name it */ }
+    from.push(`SSL_CERT_FILE=${file}`)
   }
   for (const d of dirs) {
     try {
       pems.push(...readCaPath(d, 'SSL_CERT_DIR'))
     } catch { /* as above */ }
-    sources.push(`the OS certificates (SSL_CERT_DIR=${d})`)
+    from.push(`SSL_CERT_DIR=${d}`)
   }
-  if (sources.length > 0) return { pems, sources }
+  if (from.length > 0) return { pems: [...new Set(pems)], sources: [`the OS certificates (${from.join(', ')})`] }
   for (const bundle of OS_BUNDLES) {
     try {
       const found = certBlocks(fs.readFileSync(bundle, 'latin1'))

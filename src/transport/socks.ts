@@ -152,6 +152,52 @@ function addressBytes(host: string): Buffer {
   return Buffer.concat([Buffer.from([3, name.length]), name])
 }
 
+// A handshake failure: our line naming the cause, then mosquitto's line for that code.
+class SocksFailure extends Error {
+  constructor(readonly line: string, readonly exitCode = EXIT_PROXY) {
+    super(line)
+  }
+}
+
+const AUTH_FAILED = 'Error: Authorisation failed.\n'
+
+// Method selection, then RFC 1929 user name/password if the proxy picks it.
+async function authenticate(socket: Socket, reader: Reader, proxy: ProxyUrl, where: string): Promise<void> {
+  const auth = proxy.username !== undefined
+  socket.write(Buffer.from(auth ? [5, 2, 0, 2] : [5, 1, 0]))
+  const choice = await reader.read(2)
+  if (choice[0] !== 5) throw new SocksFailure(`${where} did not answer as a SOCKS5 server.`)
+  if (choice[1] === 0) return
+  if (choice[1] === 0xff) {
+    throw new SocksFailure(auth ? `${where} accepts none of our authentication methods.`
+      : `${where} requires a user name and password (socks5h://user:pass@host:port).`, EXIT_AUTH)
+  }
+  if (choice[1] !== 2 || !auth) throw new SocksFailure(`${where} chose an authentication method we did not offer (${choice[1]}).`)
+  const user = proxy.username!.subarray(0, 255)
+  const pass = (proxy.password ?? Buffer.alloc(0)).subarray(0, 255)
+  socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([pass.length]), pass]))
+  const status = await reader.read(2)
+  if (status[1] !== 0) throw new SocksFailure(`${where} refused the user name and password in --proxy.`, EXIT_AUTH)
+}
+
+// CONNECT to the broker and read the whole reply, so that only the broker's bytes remain.
+async function requestConnect(socket: Socket, reader: Reader, target: SocksTarget, where: string): Promise<void> {
+  const port = Buffer.alloc(2)
+  port.writeUInt16BE(target.port)
+  socket.write(Buffer.concat([Buffer.from([5, 1, 0]), addressBytes(target.host), port]))
+  const head = await reader.read(4)
+  if (head[0] !== 5) throw new SocksFailure(`${where} did not answer as a SOCKS5 server.`)
+  if (head[1] !== 0) {
+    let why = REPLIES[head[1]!] ?? `reply code ${head[1]}`
+    // microsocks, for one, answers a failed name lookup this way
+    if (head[1] === 1 && !isIPv4(target.host) && !isIPv6(target.host)) why += ' (can it resolve the name?)'
+    throw new SocksFailure(`${where} could not connect to ${target.host}:${target.port}: ${why}.`)
+  }
+  // the bound address: 4 or 16 bytes, or a length-prefixed name; then a port
+  const len = head[3] === 1 ? 4 : head[3] === 4 ? 16 : (await reader.read(1))[0]!
+  await reader.read(len + 2)
+}
+
 /** Connect to `target` through the proxy; resolves the tunnel as a plain socket. */
 export async function socksConnect(proxy: ProxyUrl, target: SocksTarget): Promise<Socket> {
   const where = `the SOCKS5 proxy at ${proxy.host}:${proxy.port}`
@@ -165,48 +211,18 @@ export async function socksConnect(proxy: ProxyUrl, target: SocksTarget): Promis
   }
   const reader = new Reader(socket)
   const timer = setTimeout(() => socket.destroy(new Error('timeout')), HANDSHAKE_TIMEOUT_MS)
-  const fail = (text: string, code = EXIT_PROXY, last = 'Error: Proxy error.\n'): ToolError => {
-    socket.destroy()
-    return new ToolError(code, `Error: ${text}\n${last}`)
-  }
   try {
-    const auth = proxy.username !== undefined
-    socket.write(Buffer.from(auth ? [5, 2, 0, 2] : [5, 1, 0]))
-    const choice = await reader.read(2)
-    if (choice[0] !== 5) throw fail(`${where} did not answer as a SOCKS5 server.`)
-    if (choice[1] === 0xff) {
-      throw fail(auth ? `${where} accepts none of our authentication methods.` : `${where} requires a user name and password (socks5h://user:pass@host:port).`,
-        EXIT_AUTH, 'Error: Authorisation failed.\n')
-    }
-    if (choice[1] === 2) {
-      if (!auth) throw fail(`${where} asked for a user name and password, and --proxy has none.`, EXIT_AUTH, 'Error: Authorisation failed.\n')
-      const user = proxy.username!.subarray(0, 255)
-      const pass = proxy.password!.subarray(0, 255)
-      socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([pass.length]), pass]))
-      const status = await reader.read(2)
-      if (status[1] !== 0) throw fail(`${where} refused the user name and password in --proxy.`, EXIT_AUTH, 'Error: Authorisation failed.\n')
-    } else if (choice[1] !== 0) {
-      throw fail(`${where} chose an authentication method we did not offer (${choice[1]}).`)
-    }
-    const port = Buffer.alloc(2)
-    port.writeUInt16BE(target.port)
-    socket.write(Buffer.concat([Buffer.from([5, 1, 0]), addressBytes(target.host), port]))
-    const head = await reader.read(4)
-    if (head[0] !== 5) throw fail(`${where} did not answer as a SOCKS5 server.`)
-    if (head[1] !== 0) {
-      const why = REPLIES[head[1]!] ?? `reply code ${head[1]}`
-      throw fail(`${where} could not connect to ${target.host}:${target.port}: ${why}.`)
-    }
-    // The bound address that follows: 4 or 16 bytes, or a length-prefixed name, then a port.
-    const len = head[3] === 1 ? 4 : head[3] === 4 ? 16 : (await reader.read(1))[0]!
-    await reader.read(len + 2)
+    await authenticate(socket, reader, proxy, where)
+    await requestConnect(socket, reader, target, where)
     reader.detach()
     return socket
   } catch (err) {
-    if (err instanceof ToolError) throw err
     socket.destroy()
-    const e = err as Error
-    const why = e.message === 'timeout' ? `did not complete the SOCKS5 handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s` : 'closed the connection during the SOCKS5 handshake'
+    if (err instanceof SocksFailure) {
+      throw new ToolError(err.exitCode, `Error: ${err.line}\n${err.exitCode === EXIT_AUTH ? AUTH_FAILED : 'Error: Proxy error.\n'}`)
+    }
+    const why = (err as Error).message === 'timeout'
+      ? `did not complete the SOCKS5 handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s` : 'closed the connection during the SOCKS5 handshake'
     throw new ToolError(EXIT_PROXY, `Error: ${where} ${why}.\nError: Proxy error.\n`, { cause: err })
   } finally {
     clearTimeout(timer)

@@ -153,7 +153,7 @@ export function handshakeFailure(err: NodeJS.ErrnoException & { reason?: string 
     }
     if (code === 'ERR_SSL_TLSV1_ALERT_NO_APPLICATION_PROTOCOL') return `the broker does not accept the ALPN protocol "${ctx.alpn}" (--tls-alpn).`
     if (/WRONG_VERSION_NUMBER|PACKET_LENGTH_TOO_LONG|UNKNOWN_PROTOCOL|RECORD_LAYER_FAILURE/.test(code)) {
-      return `the server at ${at} does not speak TLS ("${alert}"): is it a plain MQTT port? Plain MQTT is usually 1883, MQTT over TLS 8883.`
+      return `the server at ${at} does not speak TLS ("${alert}"): is it a plain, non-TLS port? (MQTT over TLS is usually 8883, plain MQTT 1883)`
     }
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'ERR_TLS_HANDSHAKE_CLOSED') {
       return `the broker closed the connection during the TLS handshake: is ${at} a TLS listener? (a plain MQTT port does this)`

@@ -5,7 +5,8 @@
 // - TLS 1.3 works with pskCallback; the callback's key is bound to SHA-256, so only
 //   TLS_AES_128_GCM_SHA256 and TLS_CHACHA20_POLY1305_SHA256 can carry it (not TLS_AES_256_GCM_SHA384).
 // - TLS 1.2 works only with PSK suites named in `ciphers` (Node's default list says !PSK): PSK_CIPHERS.
-// - TLS 1.1 works only with --ciphers naming a CBC PSK suite at @SECLEVEL=0.
+// - TLS 1.1 (tried in process with maxVersion) needs a CBC PSK suite at @SECLEVEL=0; --tls-version
+//   only sets a minimum, so the tools themselves never end up below TLS 1.2 against mosquitto.
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import tls from 'node:tls'
@@ -44,7 +45,8 @@ export interface TlsSetup {
 const HANDSHAKE_TIMEOUT_MS = 10_000
 const VERSIONS: Record<string, tls.SecureVersion> = { 'tlsv1.3': 'TLSv1.3', 'tlsv1.2': 'TLSv1.2', 'tlsv1.1': 'TLSv1.1' }
 // TLS 1.2 suites for PSK, strongest first; TLS 1.3 suites stay Node's defaults.
-const PSK_CIPHERS = [
+// Exported for the tests that force TLS 1.2.
+export const PSK_CIPHERS = [
   'ECDHE-PSK-CHACHA20-POLY1305', 'ECDHE-PSK-AES256-CBC-SHA384', 'ECDHE-PSK-AES128-CBC-SHA256',
   'DHE-PSK-AES256-GCM-SHA384', 'DHE-PSK-AES128-GCM-SHA256', 'DHE-PSK-CHACHA20-POLY1305',
   'PSK-AES256-GCM-SHA384', 'PSK-AES128-GCM-SHA256', 'PSK-CHACHA20-POLY1305', 'PSK-AES256-CBC-SHA384', 'PSK-AES128-CBC-SHA256',
@@ -54,9 +56,9 @@ const INVALID = 'Error: Problem setting TLS options, check the options are valid
 const setupError = (first: string, detail: string): ToolError => new ToolError(ExitCode.USAGE, `${first}Error: ${detail}\n`)
 
 /**
- * The key mosquitto derives from --psk: OpenSSL reads the hex as one big number, so leading zero
- * bytes are dropped and an odd number of digits gets a leading 0 (a mosquitto broker reads its
- * psk_file the same way, so keys like 00ab must match it).
+ * The key mosquitto derives from --psk (observed; its broker reads psk_file the same way): each
+ * leading "00" pair is a zero byte, and the whole text is then read as one big number, so an odd
+ * number of digits gets a leading 0 nibble ("abc" is 0a bc, "000ab" is 00 ab).
  */
 export function pskKey(hex: string): Buffer {
   const bad = hex.search(/[^0-9a-fA-F]/)
@@ -64,10 +66,13 @@ export function pskKey(hex: string): Buffer {
     const where = hex === '' ? 'it is empty' : `character ${bad + 1} is not a hexadecimal digit (write the key without 0x)`
     throw setupError('Error: Problem setting TLS-PSK options.\n', `--psk must be a key in hexadecimal: ${where}.`)
   }
+  let zeros = 0
+  while (hex.startsWith('00', zeros * 2)) zeros++
   let digits = hex.replace(/^0+/, '')
   if (digits.length % 2 === 1) digits = '0' + digits
-  if (digits === '') throw setupError('Error: Problem setting TLS-PSK options.\n', '--psk must not be zero.')
-  return Buffer.from(digits, 'hex')
+  const key = Buffer.concat([Buffer.alloc(zeros), Buffer.from(digits, 'hex')])
+  if (key.length === 0) throw setupError('Error: Problem setting TLS-PSK options.\n', '--psk must not be empty or zero.')
+  return key
 }
 
 // Text from a byte-string option value (file names, host) as UTF-8 for display and for node APIs.
@@ -89,8 +94,29 @@ function clientIdentity(certFile: string, keyFile: string): { cert: string, key:
   return { cert, key }
 }
 
-/** Check and load every TLS option (set-up errors exit 1, as mosquitto's do), before connecting. */
-export function setupTls(r: TlsRequest): TlsSetup {
+// The CAs to trust and, for messages, where they came from.
+function trustFor(r: TlsRequest): { ca: string[], trust: string[] } {
+  const ca: string[] = []
+  const trust: string[] = []
+  if (r.cafile) {
+    ca.push(...readCaFile(text(r.cafile)))
+    trust.push(`--cafile ${text(r.cafile)}`)
+  }
+  if (r.capath) {
+    const found = readCaPath(text(r.capath))
+    ca.push(...found)
+    trust.push(`--capath ${text(r.capath)}${found.length === 0 ? ' (which holds no certificates)' : ''}`)
+  }
+  if (r.useOsCerts) {
+    const os = osCerts()
+    ca.push(...os.pems)
+    trust.push(...os.sources)
+  }
+  return { ca, trust }
+}
+
+// Options mosquitto checks as values, before any file is used.
+function checkValues(r: TlsRequest): { minVersion?: tls.SecureVersion, alpn?: string } {
   if (r.tlsEngine !== undefined) {
     throw setupError(`Error: Problem setting TLS engine, is ${r.tlsEngine} a valid engine?\n`, '--tls-engine is not supported: Node.js cannot load OpenSSL engines.')
   }
@@ -98,27 +124,6 @@ export function setupTls(r: TlsRequest): TlsSetup {
     if (r.keyform !== 'engine') throw new ToolError(ExitCode.USAGE, "Error: Problem setting key form, it must be one of 'pem' or 'engine'.\n")
     throw setupError(INVALID, '--keyform engine is not supported: Node.js cannot use OpenSSL engines; give --key a PEM file.')
   }
-  const cafile = r.cafile && text(r.cafile)
-  const capath = r.capath && text(r.capath)
-  const trust: string[] = []
-  const ca: string[] = []
-  if (cafile) {
-    ca.push(...readCaFile(cafile))
-    trust.push(`--cafile ${cafile}`)
-  }
-  if (capath) {
-    const found = readCaPath(capath)
-    ca.push(...found)
-    trust.push(`--capath ${capath}${found.length === 0 ? ' (which holds no certificates)' : ''}`)
-  }
-  if (r.useOsCerts) {
-    const os = osCerts()
-    ca.push(...os.pems)
-    trust.push(...os.sources)
-  }
-  const certFile = r.cert && text(r.cert)
-  const keyFile = r.key && text(r.key)
-  const identity = certFile && keyFile ? clientIdentity(certFile, keyFile) : undefined
   const minVersion = r.tlsVersion === undefined ? undefined : VERSIONS[r.tlsVersion]
   if (r.tlsVersion !== undefined && minVersion === undefined) {
     throw setupError(INVALID, `--tls-version must be tlsv1.3, tlsv1.2 or tlsv1.1, not "${text(r.tlsVersion)}".`)
@@ -127,6 +132,16 @@ export function setupTls(r: TlsRequest): TlsSetup {
   if (alpn !== undefined && (alpn === '' || Buffer.byteLength(alpn) > 255)) {
     throw setupError('Error: Problem setting TLS ALPN protocol.\n', '--tls-alpn must be 1 to 255 bytes long.')
   }
+  return { minVersion, alpn }
+}
+
+/** Check and load every TLS option (set-up errors exit 1, as mosquitto's do), before connecting. */
+export function setupTls(r: TlsRequest): TlsSetup {
+  const { minVersion, alpn } = checkValues(r)
+  const { ca, trust } = trustFor(r)
+  const certFile = r.cert && text(r.cert)
+  const keyFile = r.key && text(r.key)
+  const identity = certFile && keyFile ? clientIdentity(certFile, keyFile) : undefined
   const psk = r.psk === undefined ? undefined : { psk: pskKey(r.psk), identity: text(r.pskIdentity ?? '') }
   const ciphers = r.ciphers !== undefined ? text(r.ciphers) : psk ? PSK_CIPHERS : undefined
   let context: tls.SecureContext
@@ -149,19 +164,32 @@ export function setupTls(r: TlsRequest): TlsSetup {
   }
 }
 
+// The broker's certificate against the trusted CAs and the host name; undefined when it passes.
+function checkPeer(s: tls.TLSSocket, setup: TlsSetup): ToolError | undefined {
+  const { ctx } = setup
+  const cert = s.getPeerCertificate(true)
+  // with PSK there is no certificate to check; a certificate, if one came anyway, is checked
+  if (setup.psk && (cert === null || Object.keys(cert).length === 0)) return undefined
+  if (!s.authorized) return verifyFailure(String(s.authorizationError), cert, ctx)
+  // --insecure skips only this check, as in mosquitto; the chain was verified above
+  if (!setup.insecure && ctx.port !== 0 && tls.checkServerIdentity(ctx.host, cert) !== undefined) return hostMismatch(ctx.host, cert)
+  return undefined
+}
+
+const handshakeError = (code: string, message: string): NodeJS.ErrnoException => Object.assign(new Error(message), { code })
+
 /** Run the handshake over `socket` and verify the broker; resolves the encrypted stream. */
 export function startTls(socket: Duplex, setup: TlsSetup): Promise<tls.TLSSocket> {
   const { ctx } = setup
-  // a unix socket path is no host name; SNI must not carry an IP address
-  const named = ctx.port !== 0 && net.isIP(ctx.host) === 0
   return new Promise((resolve, reject) => {
     const started = performance.now()
     const s = tls.connect({
       socket,
       secureContext: setup.context,
-      servername: named ? ctx.host : undefined,
+      // a unix socket path is no host name, and SNI must not carry an IP address
+      servername: ctx.port !== 0 && net.isIP(ctx.host) === 0 ? ctx.host : undefined,
       ALPNProtocols: setup.alpn !== undefined ? [setup.alpn] : undefined,
-      // verification is done below, where the certificate is at hand for the message
+      // verification is done in checkPeer, where the certificate is at hand for the message
       rejectUnauthorized: false,
       checkServerIdentity: () => undefined,
       pskCallback: setup.psk && (() => setup.psk!),
@@ -176,35 +204,26 @@ export function startTls(socket: Duplex, setup: TlsSetup): Promise<tls.TLSSocket
       s.off('error', onError)
       s.off('close', onClose)
       s.off('session', onSession)
-      if (err) {
-        s.destroy()
-        reject(err)
-      } else {
-        resolve(s)
-      }
+      if (err) s.destroy()
+      if (err) reject(err)
+      else resolve(s)
     }
+    // Node calls these from inside OpenSSL's read: a write made before that returns (the client's
+    // CONNECT, in a microtask after resolve) is lost, so resolve on the next turn of the loop.
+    const succeed = (): void => void setImmediate(() => done())
     const onError = (err: NodeJS.ErrnoException): void => done(handshakeFailure(err, ctx))
-    const onClose = (): void => done(handshakeFailure(Object.assign(new Error('closed'), { code: 'ERR_TLS_HANDSHAKE_CLOSED' }), ctx))
-    const onSession = (): void => done()
+    const onClose = (): void => done(handshakeFailure(handshakeError('ERR_TLS_HANDSHAKE_CLOSED', 'closed'), ctx))
+    const onSession = succeed
     const timer = setTimeout(() => {
-      const err = Object.assign(new Error(`no answer within ${HANDSHAKE_TIMEOUT_MS / 1000} s`), { code: 'ERR_TLS_HANDSHAKE_TIMEOUT' })
-      done(handshakeFailure(err, ctx))
+      done(handshakeFailure(handshakeError('ERR_TLS_HANDSHAKE_TIMEOUT', `no answer within ${HANDSHAKE_TIMEOUT_MS / 1000} s`), ctx))
     }, HANDSHAKE_TIMEOUT_MS)
     s.on('error', onError)
     s.on('close', onClose)
     s.on('session', onSession)
     s.once('secureConnect', () => {
-      const cert = s.getPeerCertificate(true)
-      const hasCert = cert !== null && Object.keys(cert).length > 0
-      // with PSK there is no certificate to check; a certificate, if one came anyway, is checked
-      if (hasCert || !setup.psk) {
-        if (!s.authorized) return done(verifyFailure(String(s.authorizationError), cert, ctx))
-        // --insecure skips only this check, as in mosquitto; the chain was verified above
-        if (!setup.insecure && ctx.port !== 0 && tls.checkServerIdentity(ctx.host, cert) !== undefined) {
-          return done(hostMismatch(ctx.host, cert))
-        }
-      }
-      if (s.getProtocol() !== 'TLSv1.3' || setup.psk) return done()
+      const failure = checkPeer(s, setup)
+      if (failure) return done(failure)
+      if (s.getProtocol() !== 'TLSv1.3' || setup.psk) return succeed()
       // TLS 1.3: the broker checks our certificate (or its absence) after our last handshake
       // message, so a refusal arrives as an alert just after this point. Wait for its answer:
       // the session ticket OpenSSL servers send at once, or that alert. Bounded, for servers

@@ -21,38 +21,47 @@ function urlOf(t: WebSocketTarget): string {
 
 /** Do the HTTP upgrade over `socket` and resolve a byte stream of binary frames. */
 export async function openWebSocket(socket: Duplex, target: WebSocketTarget): Promise<Duplex> {
-  const { WebSocket, createWebSocketStream } = await import('ws')
+  let wsModule: typeof import('ws')
+  try {
+    wsModule = await import('ws')
+  } catch (err) {
+    throw new ToolError(ExitCode.USAGE, 'Error: WebSocket URLs need the "ws" package, which is not installed (npm install ws).\n', { cause: err })
+  }
+  const { WebSocket, createWebSocketStream } = wsModule
   const url = urlOf(target)
   return new Promise((resolve, reject) => {
-    let status: string | undefined
-    const ws = new WebSocket(url, 'mqtt', {
+    let settled = false
+    const client = new WebSocket(url, 'mqtt', {
       // the connection is already open (and TLS already verified): hand it to the HTTP client
       createConnection: () => socket as never,
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
       perMessageDeflate: false,
     })
     const fail = (why: string, cause?: unknown): void => {
-      ws.terminate()
-      socket.destroy()
+      if (settled) return
+      settled = true
       reject(new ToolError(ExitCode.USAGE, `Error: WebSocket handshake with ${url} failed: ${why}.\n`, { cause }))
+      // terminate() during the handshake emits one more 'error', which the listener below ignores
+      client.terminate()
+      socket.destroy()
     }
-    ws.once('unexpected-response', (_req, res) => {
-      status = `the server answered HTTP ${res.statusCode ?? '?'} ${res.statusMessage ?? ''}`.trimEnd()
-      if (res.statusCode === 404) status += ' (check the path in -L)'
-      fail(status)
+    client.on('unexpected-response', (_req, res) => {
+      const status = `the server answered HTTP ${res.statusCode ?? '?'} ${res.statusMessage ?? ''}`.trimEnd()
+      fail(res.statusCode === 404 ? `${status} (check the path in -L)` : status)
     })
-    ws.once('error', (err: Error) => {
-      if (status !== undefined) return
+    client.on('error', (err: Error) => {
       const m = err.message
       if (/subprotocol/i.test(m)) fail(`the server does not accept the "mqtt" subprotocol (${m})`, err)
       else if (/timed out/i.test(m)) fail(`no answer within ${HANDSHAKE_TIMEOUT_MS / 1000} s`, err)
+      else if (/socket hang up|ECONNRESET/.test(m)) fail('the server closed the connection without an answer (a TLS port needs wss://)', err)
       else fail(m, err)
     })
-    ws.once('open', () => {
-      ws.removeAllListeners('error')
-      ws.removeAllListeners('unexpected-response')
+    client.once('open', () => {
+      settled = true
+      client.removeAllListeners('error')
+      client.removeAllListeners('unexpected-response')
       // MQTT packets go out as binary frames; incoming frames arrive as Buffers
-      resolve(createWebSocketStream(ws))
+      resolve(createWebSocketStream(client))
     })
   })
 }
