@@ -90,6 +90,11 @@ export function connectFailure(o: Options, err: unknown): unknown {
 
 /** The error for a connection that ended under us. */
 export function lostError(err: ConnectionLost): ToolError {
+  const cause = err.cause as NodeJS.ErrnoException | undefined
+  // A TLS alert after the handshake (e.g. a refused client certificate under TLS 1.3).
+  if (cause?.code?.startsWith('ERR_SSL')) {
+    return new ToolError(ExitCode.TLS, `Error: the TLS connection failed: ${cause.message}\nError: A TLS error occurred.\n`)
+  }
   if (err.reason === 'protocol') {
     return new ToolError(ExitCode.PROTOCOL, `Error: A network protocol error occurred when communicating with the broker (${err.message}).\n`)
   }

@@ -2,7 +2,7 @@
 // mosquitto does), and stop on -C, -E, --retained-only, -W, a signal or a closed stdout.
 import { setTimeout as sleep } from 'node:timers/promises'
 import { ConnackRefused, ConnectionLost, type MqttClient } from '../core/client.js'
-import { ExitCode } from '../core/errors.js'
+import { ExitCode, ToolError } from '../core/errors.js'
 import type { ReceivedMessage } from '../core/message.js'
 import { topicMatches } from '../core/topic.js'
 import type { Options } from '../options/types.js'
@@ -10,6 +10,8 @@ import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
 import { connectFailure, lostError, openStream } from './connect.js'
 import { report, type ToolContext } from './run-tool.js'
+
+const FATAL_CODES = new Set<number>([ExitCode.TLS, ExitCode.AUTH, ExitCode.PROXY])
 
 // MQTT v5 DISCONNECT reason "Disconnect with Will Message": mosquitto sends it on a signal or -W.
 const DISCONNECT_WITH_WILL = 4
@@ -89,7 +91,8 @@ export class Subscriber {
         await this.session(await openStream(this.o))
         return
       } catch (err) {
-        if (err instanceof ConnackRefused) {
+        // mosquitto: a refused CONNACK, and TLS, proxy or authentication failures, are fatal.
+        if (err instanceof ConnackRefused || (err instanceof ToolError && FATAL_CODES.has(err.exitCode))) {
           this.finishWithError(connectFailure(this.o, err))
           return
         }

@@ -46,8 +46,8 @@ export class ConnackRefused extends Error {
 
 /** The connection ended without our DISCONNECT. `reason` says how. */
 export class ConnectionLost extends Error {
-  constructor(readonly reason: 'closed' | 'keepalive' | 'protocol' | 'disconnect', message: string, readonly packet?: Packet) {
-    super(message)
+  constructor(readonly reason: 'closed' | 'keepalive' | 'protocol' | 'disconnect', message: string, readonly packet?: Packet, options?: ErrorOptions) {
+    super(message, options)
   }
 }
 
@@ -191,7 +191,7 @@ export class MqttClient extends EventEmitter {
       this.blocked = false
       if (this.ready()) this.emit('drain')
     })
-    stream.on('error', (err: Error) => this.lose(new ConnectionLost('closed', err.message)))
+    stream.on('error', (err: Error) => this.lose(new ConnectionLost('closed', err.message, undefined, { cause: err })))
     stream.on('close', () => this.lose(new ConnectionLost('closed', 'The connection was lost.')))
     this.keepalive = new Keepalive(this.config.keepalive, {
       ping: () => {

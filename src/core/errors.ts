@@ -10,7 +10,9 @@ export const ExitCode = {
   CONN_LOST: 7,
   TLS: 8,
   NOT_SUPPORTED: 10,
+  AUTH: 11,
   ERRNO: 14,
+  PROXY: 16,
   TIMEOUT: 27,
 } as const
 

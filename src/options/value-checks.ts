@@ -5,6 +5,7 @@ import { checkPublishTopic, checkSubscribeFilter } from '../core/topic.js'
 import { compileFormat } from '../output/format.js'
 import { bytes } from './argv-bytes.js'
 import { displayName, type OptionSpec, type Tool } from './table.js'
+import { parseProxyUrl } from '../transport/socks.js'
 import { parseMqttUrl } from './url.js'
 
 /** Facts of the walk whose order matters. */
@@ -107,6 +108,10 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       return [set(spec.key, value)]
     case 'url':
       return urlWords(tool, value, state)
+    case 'proxy':
+      // mosquitto checks the proxy URL where it appears; the transport parses it again to use it.
+      parseProxyUrl(value)
+      return [set(spec.key, value)]
     default:
       return [set(spec.key, value)]
   }

@@ -2,7 +2,7 @@
 // client (RFC 1928, with RFC 1929 user name/password authentication) over a plain socket.
 import { isIPv4, isIPv6 } from 'node:net'
 import type { Socket } from 'node:net'
-import { ToolError, UsageError } from '../core/errors.js'
+import { ExitCode, ToolError, UsageError } from '../core/errors.js'
 import { atoi } from '../options/c-numbers.js'
 import { openTcp } from './tcp.js'
 
@@ -14,9 +14,6 @@ export interface ProxyUrl {
   password?: Buffer
 }
 
-// libmosquitto's codes, used as exit statuses: MOSQ_ERR_AUTH and MOSQ_ERR_PROXY.
-const EXIT_AUTH = 11
-const EXIT_PROXY = 16
 const HANDSHAKE_TIMEOUT_MS = 10_000
 const PREFIX = 'socks5h://'
 
@@ -154,7 +151,7 @@ function addressBytes(host: string): Buffer {
 
 // A handshake failure: our line naming the cause, then mosquitto's line for that code.
 class SocksFailure extends Error {
-  constructor(readonly line: string, readonly exitCode = EXIT_PROXY) {
+  constructor(readonly line: string, readonly exitCode: number = ExitCode.PROXY) {
     super(line)
   }
 }
@@ -170,14 +167,14 @@ async function authenticate(socket: Socket, reader: Reader, proxy: ProxyUrl, whe
   if (choice[1] === 0) return
   if (choice[1] === 0xff) {
     throw new SocksFailure(auth ? `${where} accepts none of our authentication methods.`
-      : `${where} requires a user name and password (socks5h://user:pass@host:port).`, EXIT_AUTH)
+      : `${where} requires a user name and password (socks5h://user:pass@host:port).`, ExitCode.AUTH)
   }
   if (choice[1] !== 2 || !auth) throw new SocksFailure(`${where} chose an authentication method we did not offer (${choice[1]}).`)
   const user = proxy.username!.subarray(0, 255)
   const pass = (proxy.password ?? Buffer.alloc(0)).subarray(0, 255)
   socket.write(Buffer.concat([Buffer.from([1, user.length]), user, Buffer.from([pass.length]), pass]))
   const status = await reader.read(2)
-  if (status[1] !== 0) throw new SocksFailure(`${where} refused the user name and password in --proxy.`, EXIT_AUTH)
+  if (status[1] !== 0) throw new SocksFailure(`${where} refused the user name and password in --proxy.`, ExitCode.AUTH)
 }
 
 // CONNECT to the broker and read the whole reply, so that only the broker's bytes remain.
@@ -219,11 +216,11 @@ export async function socksConnect(proxy: ProxyUrl, target: SocksTarget): Promis
   } catch (err) {
     socket.destroy()
     if (err instanceof SocksFailure) {
-      throw new ToolError(err.exitCode, `Error: ${err.line}\n${err.exitCode === EXIT_AUTH ? AUTH_FAILED : 'Error: Proxy error.\n'}`)
+      throw new ToolError(err.exitCode, `Error: ${err.line}\n${err.exitCode === ExitCode.AUTH ? AUTH_FAILED : 'Error: Proxy error.\n'}`)
     }
     const why = (err as Error).message === 'timeout'
       ? `did not complete the SOCKS5 handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s` : 'closed the connection during the SOCKS5 handshake'
-    throw new ToolError(EXIT_PROXY, `Error: ${where} ${why}.\nError: Proxy error.\n`, { cause: err })
+    throw new ToolError(ExitCode.PROXY, `Error: ${where} ${why}.\nError: Proxy error.\n`, { cause: err })
   } finally {
     clearTimeout(timer)
   }
