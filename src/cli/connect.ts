@@ -7,6 +7,7 @@ import { ExitCode, ToolError } from '../core/errors.js'
 import { connackString, reasonString } from '../core/reason-codes.js'
 import { validateUtf8 } from '../core/utf8.js'
 import type { Options } from '../options/types.js'
+import { resolvePassword } from './password.js'
 import { openTransport } from '../transport/index.js'
 
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
@@ -20,8 +21,9 @@ export function clientIdFor(o: Options): string {
   return ''
 }
 
-/** Checks mosquitto makes when creating the client, before connecting. */
+/** Checks mosquitto makes when creating the client, before connecting (and the password, if asked for). */
 export function checkIdentity(o: Options): void {
+  resolvePassword(o)
   // mosquitto fails the connect here for connect properties, and for the others silently does
   // nothing (publishes nothing, or hangs): properties need MQTT v5, so we refuse them all.
   if (o.protocolVersion !== 5 && o.properties.length > 0) {

@@ -49,6 +49,8 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     maxInflight: num('maxInflight') ?? 20,
     username: buf('username'),
     password: buf('password'),
+    pwFile: buf('pwFile'),
+    pwPrompt: flag('pwPrompt'),
     properties: list('property').map(propertyArg),
     propertyMap: {},
     topics: list('topic').map(bytes),

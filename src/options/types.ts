@@ -66,6 +66,10 @@ export interface Options {
   maxInflight: number
   username?: Buffer
   password?: Buffer
+  /** --pw-file: where to read the password from (resolved just before connecting). */
+  pwFile?: Buffer
+  /** --pw-prompt: ask on the terminal. */
+  pwPrompt: boolean
   properties: PropertyArg[]
   /** The -D properties (and -x/-c session expiry) per packet, in mqtt-packet's shape. */
   propertyMap: PropertyMap
