@@ -22,7 +22,7 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
       if (finished) return
       finished = true
       if (code instanceof Error) return reject(code)
-      client.disconnect(0, o.propertyMap.disconnect).then(() => resolve(code), reject)
+      client.disconnect(0, o.propertyMap.disconnect, true).then(() => resolve(code), reject)
     }
     const settle = (): void => {
       if (eof && client.connected && client.window.pending() === 0) finish(failed > 0 ? failedExit(failed) : 0)

@@ -14,13 +14,13 @@ import { publishLines } from './pub-lines.js'
 import { loadFile, readAllStdin } from './pub-input.js'
 import { runTool, type ToolContext } from './run-tool.js'
 
-/** Entry point of bin/tspub. */
-export function run(): Promise<void> {
-  return runTool('tspub', main)
+/** Entry point of bin/tspub: `args` are the user's words as Node decoded them. */
+export function run(args: readonly string[]): Promise<void> {
+  return runTool('tspub', (ctx) => main(ctx, args))
 }
 
-async function main(ctx: ToolContext): Promise<number> {
-  const parsed = parseCommandLine('pub', ctx.name, rawArgs(), process.env)
+async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
+  const parsed = parseCommandLine('pub', ctx.name, rawArgs(args), process.env)
   if (parsed.kind === 'help') return printAndExit(helpText('pub', ctx.name))
   if (parsed.kind === 'version') return printAndExit(versionText(ctx.name))
   const o = parsed.options
@@ -82,7 +82,7 @@ async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMess
     const failure = await publishAndWait(client, msg)
     if (failure !== undefined) return failure
   }
-  await client.disconnect(0, o.propertyMap.disconnect)
+  await client.disconnect(0, o.propertyMap.disconnect, true)
   return 0
 }
 

@@ -9,13 +9,13 @@ import { checkIdentity, clientConfig } from './connect.js'
 import { runTool, type ToolContext } from './run-tool.js'
 import { Subscriber } from './sub-session.js'
 
-/** Entry point of bin/tssub. */
-export function run(): Promise<void> {
-  return runTool('tssub', main)
+/** Entry point of bin/tssub: `args` are the user's words as Node decoded them. */
+export function run(args: readonly string[]): Promise<void> {
+  return runTool('tssub', (ctx) => main(ctx, args))
 }
 
-async function main(ctx: ToolContext): Promise<number> {
-  const parsed = parseCommandLine('sub', ctx.name, rawArgs(), process.env)
+async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
+  const parsed = parseCommandLine('sub', ctx.name, rawArgs(args), process.env)
   if (parsed.kind !== 'run') {
     process.stdout.write(parsed.kind === 'help' ? helpText('sub', ctx.name) : versionText(ctx.name))
     // Deliberate difference: mosquitto exits 1 after --help and --version.

@@ -137,8 +137,12 @@ export class MqttClient extends EventEmitter {
     this.log(`Client ${this.id} received UNSUBACK`)
   }
 
-  /** Send DISCONNECT and close; resolves when the stream is closed (bounded wait). */
-  disconnect(reasonCode = 0, properties?: Record<string, unknown>): Promise<void> {
+  /**
+   * Send DISCONNECT and close; resolves when the stream is closed (bounded wait). With `quick`,
+   * close as soon as our bytes are with the kernel instead of waiting for the broker to close
+   * (mosquitto_pub does this; only safe when nothing is left unread, as in a publisher).
+   */
+  disconnect(reasonCode = 0, properties?: Record<string, unknown>, quick = false): Promise<void> {
     const stream = this.stream
     if (!stream || stream.destroyed) return Promise.resolve()
     this.closing = true
@@ -153,7 +157,7 @@ export class MqttClient extends EventEmitter {
         clearTimeout(timer)
         resolve()
       })
-      stream.end()
+      stream.end(quick ? () => stream.destroy() : undefined)
     })
   }
 

@@ -3,6 +3,10 @@
 import mqtt from 'mqtt-packet'
 import type { Packet } from 'mqtt-packet'
 
+// mqtt-packet would otherwise build a cache of 65,536 two-byte Buffers on its first generate():
+// megabytes of garbage and several GCs in a process that sends a handful of packets.
+mqtt.writeToStream.cacheNumbers = false
+
 /** What a PUBLISH needs; `properties` forces the generic (v5) encoder. */
 export interface PublishFields {
   topic: Buffer

@@ -6,9 +6,10 @@ import { readFileSync } from 'node:fs'
  * The user's arguments (after the script path), each as a "byte string": a latin1 string whose
  * char codes are the raw bytes. Option names are ASCII, so matching them is unaffected.
  */
-export function rawArgs(): string[] {
-  const decoded = process.argv.slice(2)
-  const raw = cmdlineWords()
+export function rawArgs(decoded: readonly string[] = process.argv.slice(2)): string[] {
+  // Without a U+FFFD, Node's decoding lost nothing and re-encoding gives the bytes back.
+  const lossy = decoded.some((word) => word.includes('\ufffd'))
+  const raw = lossy ? cmdlineWords() : undefined
   // The kernel's copy also holds node's own flags; the user's words are the last ones.
   if (raw && raw.length >= decoded.length) {
     const tail = raw.slice(raw.length - decoded.length)

@@ -34,6 +34,16 @@ export function parseCommandLine(tool: Tool, toolName: string, args: readonly st
 // yargs, configured from the table, over words that are already `--key=value`. Repeated words
 // come back as arrays; build.ts takes the last one for scalars (mosquitto: the last one wins).
 function collect(tool: Tool, normalized: string[]): RawOptions {
+  return parserFor(tool).parseSync(normalized) as unknown as RawOptions
+}
+
+// One configured yargs instance per tool, built once (and, in the start-up snapshot, before the
+// program starts): configuring ~70 options costs more than parsing a command line.
+const parsers = new Map<Tool, ReturnType<typeof yargs>>()
+
+function parserFor(tool: Tool): ReturnType<typeof yargs> {
+  const cached = parsers.get(tool)
+  if (cached) return cached
   const specs: Record<string, { type: 'string' | 'boolean'; array?: boolean }> = {}
   for (const spec of OPTIONS) {
     // --help and --version stop the walk, so they never reach yargs (which reserves "version").
@@ -43,7 +53,7 @@ function collect(tool: Tool, normalized: string[]): RawOptions {
   // Set by the walk itself: -L and --unix expand to these.
   specs.password ??= { type: 'string' }
   specs.username ??= { type: 'string' }
-  const parser = yargs(normalized)
+  const parser = yargs()
     .parserConfiguration({
       'short-option-groups': false,
       'camel-case-expansion': false,
@@ -62,5 +72,6 @@ function collect(tool: Tool, normalized: string[]): RawOptions {
       // The walk already refused everything yargs could object to; reaching here is our bug.
       throw new UsageError(`Error: ${msg}\n`)
     })
-  return parser.parseSync() as unknown as RawOptions
+  parsers.set(tool, parser)
+  return parser
 }

@@ -1,5 +1,6 @@
 // MQTT over WebSocket (-L ws:// and wss://), subprotocol "mqtt", binary frames. The `ws` package
 // is imported here only, and this file only when a WebSocket URL is used: start-up time matters.
+import { createRequire } from 'node:module'
 import type { Duplex } from 'node:stream'
 import { ExitCode, ToolError } from '../core/errors.js'
 
@@ -23,7 +24,8 @@ function urlOf(t: WebSocketTarget): string {
 export async function openWebSocket(socket: Duplex, target: WebSocketTarget): Promise<Duplex> {
   let wsModule: typeof import('ws')
   try {
-    wsModule = await import('ws')
+    // require, not import(): the bundle and the start-up snapshot keep `ws` outside, in node_modules.
+    wsModule = createRequire(import.meta.url)('ws') as typeof import('ws')
   } catch (err) {
     throw new ToolError(ExitCode.USAGE, 'Error: WebSocket URLs need the "ws" package, which is not installed (npm install ws).\n', { cause: err })
   }

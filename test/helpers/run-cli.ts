@@ -149,16 +149,17 @@ function feedStdin(child: ChildProcess, stdin: RunOptions['stdin']): void {
   else (stdin as Readable).pipe(child.stdin)
 }
 
-// File and argv to spawn. Our tools run under this same node binary. child_process only takes
+// File and argv to spawn. child_process only takes
 // strings and encodes them as UTF-8, so an argument that must reach the child as arbitrary bytes
 // (a Buffer) goes through /bin/sh: its bytes are written as octal escapes in the script, printf
 // rebuilds them, and `exec` replaces the shell, so the child's pid is the spawned pid. Limits of
 // this: argv cannot hold NUL bytes (rejected here), and a Buffer argument of N bytes can take up
 // to 4N bytes of script, which Linux caps at 128 KiB per argument.
 export function commandLine(tool: string, args: (string | Buffer)[]): { file: string, argv: string[] } {
+  // Our tools run as installed: bin/tspub is a shell wrapper that picks the start-up snapshot.
   const isOurs = tool === 'tspub' || tool === 'tssub'
-  const file = isOurs ? process.execPath : tool
-  const pre = isOurs ? [binPath(tool)] : []
+  const file = isOurs ? binPath(tool) : tool
+  const pre: string[] = []
   if (!args.some((a) => Buffer.isBuffer(a))) return { file, argv: [...pre, ...(args as string[])] }
 
   const all: (string | Buffer)[] = [...pre, ...args]

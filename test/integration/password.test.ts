@@ -56,7 +56,7 @@ test('--pw-prompt without a terminal refuses instead of hanging', async () => {
 test('--pw-prompt asks on the terminal without echo', { skip: process.platform !== 'linux' }, async () => {
   const b = await startFakeBroker(expectPassword('hunter2'))
   // util-linux `script` gives the tool a pseudo-terminal; the answer is typed once the prompt shows.
-  const cmd = `${process.execPath} ${binPath('tspub')} -h 127.0.0.1 -p ${b.port} -u bob --pw-prompt -t t -m m`
+  const cmd = `${binPath('tspub')} -h 127.0.0.1 -p ${b.port} -u bob --pw-prompt -t t -m m`
   const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
   let screen = ''
   child.stdout.on('data', (d: Buffer) => {

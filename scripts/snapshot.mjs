@@ -1,0 +1,25 @@
+#!/usr/bin/env node
+// Builds a V8 start-up snapshot of each bundled tool for THIS node binary
+// (dist/snapshot/ts{pub,sub}.blob): the tools then start without parsing or initialising any
+// JavaScript of their own. bin/tspub and bin/tssub use a blob only when it is newer than the node
+// binary; otherwise they run the bundle. Failing here is not fatal: the bundle still works.
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdirSync, rmSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+mkdirSync(`${root}/dist/snapshot`, { recursive: true })
+let failed = false
+for (const tool of ['tspub', 'tssub']) {
+  const bundle = `${root}/dist/bundle/${tool}.cjs`
+  const blob = `${root}/dist/snapshot/${tool}.blob`
+  rmSync(blob, { force: true })
+  if (!existsSync(bundle)) continue
+  const r = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', bundle], { encoding: 'utf8' })
+  if (r.status !== 0) {
+    failed = true
+    rmSync(blob, { force: true })
+    process.stderr.write(`snapshot: could not build ${tool}'s start-up snapshot (the bundle will be used):\n${(r.stderr ?? '').split('\n').slice(-8).join('\n')}\n`)
+  }
+}
+process.exitCode = failed && process.env.TSMQTT_SNAPSHOT_REQUIRED ? 1 : 0
