@@ -59,9 +59,14 @@ test('--pw-prompt asks on the terminal without echo', { skip: process.platform !
   const cmd = `${binPath('tspub')} -h 127.0.0.1 -p ${b.port} -u bob --pw-prompt -t t -m m`
   const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
   let screen = ''
+  let typed = false
   child.stdout.on('data', (d: Buffer) => {
     screen += d.toString()
-    if (screen.includes('Password for bob: ') && child.stdin.writable) child.stdin.write('hunter2\n')
+    if (!typed && screen.includes('Password for bob: ')) {
+      typed = true
+      // Type once the prompt is up (echo is off by then), as a person would.
+      setTimeout(() => child.stdin.write('hunter2\n'), 200)
+    }
   })
   const code = await new Promise<number | null>((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), 10000)
