@@ -29,6 +29,10 @@ export function checkIdentity(o: Options): void {
   if (o.protocolVersion !== 5 && o.properties.length > 0) {
     throw new ToolError(ExitCode.USAGE, 'Unable to connect (This feature is not supported.).\n')
   }
+  // mosquitto: an -I prefix that is not UTF-8 exits 1 silently; we say why.
+  if (o.idPrefix !== undefined && !validateUtf8(Buffer.from(o.idPrefix, 'latin1'))) {
+    throw new ToolError(ExitCode.USAGE, 'Error: Malformed UTF-8 in -I argument.\n')
+  }
   if (o.id !== undefined) {
     if (o.id.length === 0) {
       throw new ToolError(ExitCode.USAGE, o.tool === 'pub' ? 'Error: Invalid id.\n' : 'Error: Invalid id and/or clean_session.\n')

@@ -19,10 +19,10 @@ export function loadFile(path: Buffer): Buffer {
   }
   try {
     const stat = fstatSync(fd)
+    const tooBig = `Error: File must be less than ${MAX_PAYLOAD} bytes.\n\n${loadError}`
     // mosquitto: a directory fails the size check, with the same text.
-    if (!stat.isFile() || stat.size > MAX_PAYLOAD) {
-      throw new ToolError(ExitCode.USAGE, `Error: File must be less than ${MAX_PAYLOAD} bytes.\n\n${loadError}`)
-    }
+    if (stat.isDirectory() || stat.size > MAX_PAYLOAD) throw new ToolError(ExitCode.USAGE, tooBig)
+    if (!stat.isFile()) return readToEnd(fd, tooBig)
     const buf = Buffer.allocUnsafe(stat.size)
     let at = 0
     while (at < buf.length) {
@@ -33,6 +33,20 @@ export function loadFile(path: Buffer): Buffer {
     return buf.subarray(0, at)
   } finally {
     closeSync(fd)
+  }
+}
+
+// A pipe, a device (/dev/null) or a process substitution: no size up front, read to EOF.
+function readToEnd(fd: number, tooBig: string): Buffer {
+  const chunks: Buffer[] = []
+  let size = 0
+  for (;;) {
+    const chunk = Buffer.allocUnsafe(65536)
+    const n = readSync(fd, chunk, 0, chunk.length, null)
+    if (n === 0) return Buffer.concat(chunks, size)
+    size += n
+    if (size > MAX_PAYLOAD) throw new ToolError(ExitCode.USAGE, tooBig)
+    chunks.push(chunk.subarray(0, n))
   }
 }
 

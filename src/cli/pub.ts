@@ -1,7 +1,7 @@
 // tspub: connect, publish (once, --repeat times, or one message per stdin line), disconnect.
 // Exit 0 only when every message was written (QoS 0) or acknowledged by the broker (QoS 1/2).
 import { setTimeout as sleep } from 'node:timers/promises'
-import { MqttClient, PublishFailed, type OutgoingMessage } from '../core/client.js'
+import { ConnectionLost, MqttClient, PublishFailed, type OutgoingMessage } from '../core/client.js'
 import { ExitCode, ToolError } from '../core/errors.js'
 import { LimitExceeded } from '../core/server-limits.js'
 import { rawArgs } from '../options/argv-bytes.js'
@@ -9,7 +9,7 @@ import { helpText, versionText } from '../options/help.js'
 import { parseCommandLine } from '../options/parse.js'
 import type { Options } from '../options/types.js'
 import { OutputSink } from '../output/sink.js'
-import { checkIdentity, clientConfig, connectFailure, openStream } from './connect.js'
+import { checkIdentity, clientConfig, connectFailure, lostError, openStream } from './connect.js'
 import { publishLines } from './pub-lines.js'
 import { loadFile, readAllStdin } from './pub-input.js'
 import { runTool, type ToolContext } from './run-tool.js'
@@ -89,7 +89,10 @@ async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMess
 /** Publish one message and wait until it completes; returns an exit code on failure. */
 function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<number | undefined> {
   return new Promise((resolve, reject) => {
-    const onClose = (err?: Error): void => reject(err ? new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n') : undefined)
+    const lost = (err?: ConnectionLost): ToolError => (err ? lostError(err) : new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n'))
+    // mosquitto_pub does not reconnect outside -l: a lost connection fails the run.
+    if (!client.connected) return reject(lost(client.lastLoss))
+    const onClose = (err?: Error): void => reject(lost(err as ConnectionLost | undefined))
     client.once('close', onClose)
     client.publish(msg, (err) => {
       client.off('close', onClose)

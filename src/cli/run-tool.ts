@@ -10,10 +10,19 @@ export interface ToolContext {
 /** Run a tool's main; set process.exitCode (never process.exit: stdout may still be draining). */
 export async function runTool(name: string, main: (ctx: ToolContext) => Promise<number>): Promise<void> {
   const ctx: ToolContext = { name, quiet: false }
+  // If the event loop empties while main is still waiting, some promise was never going to
+  // settle: that is our bug, and it must not pass for success (exit 0).
+  const stalled = (): void => {
+    process.stderr.write('Error: internal error: the run stopped with work pending.\n')
+    process.exitCode = 1
+  }
+  process.once('beforeExit', stalled)
   try {
     process.exitCode = await main(ctx)
   } catch (err) {
     process.exitCode = report(ctx, err)
+  } finally {
+    process.off('beforeExit', stalled)
   }
   // The run is over: if some handle still holds the event loop (a bug, not a feature), do not
   // hang a script forever. The timer is unref'd, so it never delays a normal exit.

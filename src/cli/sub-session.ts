@@ -54,7 +54,8 @@ export class Subscriber {
       this.reconnectLoop()
     })
     try {
-      await this.session(stream)
+      // `done` may settle first: a protocol error right after CONNACK ends the run from 'close'.
+      await Promise.race([this.session(stream), done])
     } catch (err) {
       // A signal or -W that fired while connecting has already decided the exit code.
       // A loss before CONNACK is retried, as mosquitto does (the 'close' handler runs the loop).

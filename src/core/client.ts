@@ -8,10 +8,12 @@ import type { IConnackPacket, IPublishPacket, Packet } from 'mqtt-packet'
 import { ackReceivedLine, logId, publishLine, subscribeLine } from './debug-lines.js'
 import { encodePacket, encodePublish, type PublishFields } from './encode.js'
 import { InflightWindow, type PublishDone } from './inflight.js'
+import { Framer, rawPublishTopic } from './framer.js'
 import { Keepalive } from './keepalive.js'
 import type { ReceivedMessage } from './message.js'
 import { reasonString } from './reason-codes.js'
 import { checkLimits, limitsFrom, type ServerLimits } from './server-limits.js'
+import { validateUtf8 } from './utf8.js'
 
 /** What the core needs to know; the tools build it from their options. */
 export interface ClientConfig {
@@ -76,6 +78,8 @@ export class MqttClient extends EventEmitter {
   private keepalive?: Keepalive
   private id: string
   private limits: ServerLimits = {}
+  /** The raw topic bytes of the PUBLISH being parsed (set by the framer, read by onPublish). */
+  private rawTopic?: Buffer
   /** Topic aliases already established on this connection (reset on every connect). */
   private aliasesSent = new Set<number>()
 
@@ -95,10 +99,18 @@ export class MqttClient extends EventEmitter {
       clean: c.clean, clientId: c.clientId, keepalive: c.keepalive, username: c.username, password: c.password,
       will: c.will, properties: c.connectProperties,
     } as Packet)
-    return new Promise((resolve, reject) => {
+    const connack = new Promise<IConnackPacket>((resolve, reject) => {
       this.connackWaiter = { resolve: (p) => resolve(p as IConnackPacket), reject }
     })
+    // A loss in the same chunk as the CONNACK (garbage after it, say) must not pass for success.
+    return connack.then((p) => {
+      if (!this.connected) throw this.lastLoss ?? new ConnectionLost('closed', 'The connection was lost.')
+      return p
+    })
   }
+
+  /** Why the last connection ended, if it ended under us. */
+  lastLoss?: ConnectionLost
 
   /** Queue or send one message; false means "wait for 'drain' before the next". */
   publish(msg: OutgoingMessage, done?: PublishDone): boolean {
@@ -126,7 +138,14 @@ export class MqttClient extends EventEmitter {
     }))
     const suback = await this.request(mid, { cmd: 'subscribe', messageId: mid, subscriptions, properties } as Packet)
     this.log(`Client ${this.id} received SUBACK`)
-    return { mid, granted: (suback as { granted: number[] }).granted }
+    const granted = (suback as { granted: number[] }).granted
+    // [MQTT-3.9.3-1] one return code per filter; anything else is a broken broker.
+    if (granted.length !== filters.length) {
+      const err = new ConnectionLost('protocol', `SUBACK with ${granted.length} return codes for ${filters.length} topic filters`)
+      this.lose(err)
+      throw err
+    }
+    return { mid, granted }
   }
 
   /** UNSUBSCRIBE one filter; resolves on UNSUBACK. */
@@ -151,6 +170,9 @@ export class MqttClient extends EventEmitter {
       const v5 = this.config.protocolVersion === 5
       this.send({ cmd: 'disconnect', ...(v5 && (reasonCode || properties) ? { reasonCode, properties } : {}) } as Packet)
     }
+    // A paused stream (slow stdout) would never see the broker's close.
+    stream.resume()
+    this.keepalive?.resume()
     return new Promise((resolve) => {
       const timer = setTimeout(() => stream.destroy(), 2000)
       stream.once('close', () => {
@@ -187,9 +209,19 @@ export class MqttClient extends EventEmitter {
     const parser = mqtt.parser({ protocolVersion: this.config.protocolVersion })
     parser.on('packet', (p: Packet) => this.onPacket(p))
     parser.on('error', (err: Error) => this.lose(new ConnectionLost('protocol', err.message)))
+    const framer = new Framer(this.config.protocolVersion, (packet) => {
+      if (!this.stream) return
+      // mqtt-packet decodes topics as text (invalid UTF-8 would become U+FFFD): keep the bytes.
+      if (packet[0] >> 4 === 3) this.rawTopic = rawPublishTopic(packet)
+      parser.parse(packet)
+    })
     stream.on('data', (chunk: Buffer) => {
       this.keepalive?.received()
-      parser.parse(chunk)
+      try {
+        framer.push(chunk)
+      } catch (err) {
+        this.lose(new ConnectionLost('protocol', (err as Error).message))
+      }
     })
     stream.on('drain', () => {
       this.blocked = false
@@ -212,6 +244,7 @@ export class MqttClient extends EventEmitter {
   private lose(err: ConnectionLost): void {
     if (!this.stream) return
     const intended = this.closing
+    if (!intended) this.lastLoss = err
     this.stream.destroy()
     this.stream = undefined
     this.connected = false
@@ -228,12 +261,20 @@ export class MqttClient extends EventEmitter {
   }
 
   private request(mid: number, packet: Packet): Promise<Packet> {
+    if (!this.stream) return Promise.reject(this.lastLoss ?? new ConnectionLost('closed', 'The connection was lost.'))
     this.window.reserved.add(mid)
     this.send(packet)
     return new Promise((resolve, reject) => this.acks.set(mid, { resolve, reject }))
   }
 
   private onPacket(p: Packet): void {
+    // [MQTT-2.2.1-3] packet identifiers are 1..65535 (mqtt-packet reads a 1-byte PUBACK as -1).
+    const id = (p as { messageId?: number }).messageId
+    const needsId = p.cmd === 'puback' || p.cmd === 'pubrec' || p.cmd === 'pubrel' || p.cmd === 'pubcomp' || p.cmd === 'suback' ||
+      p.cmd === 'unsuback' || (p.cmd === 'publish' && p.qos > 0)
+    if (needsId && !(id !== undefined && id >= 1 && id <= 65535)) {
+      return this.lose(new ConnectionLost('protocol', `${p.cmd.toUpperCase()} with an invalid packet identifier`))
+    }
     switch (p.cmd) {
       case 'connack': return this.onConnack(p)
       case 'publish': return this.onPublish(p)
@@ -354,7 +395,10 @@ export class MqttClient extends EventEmitter {
 
   private onPublish(p: IPublishPacket): void {
     const mid = p.messageId ?? 0
-    const topic = Buffer.from(p.topic, 'utf8')
+    const topic = this.rawTopic ?? Buffer.from(p.topic, 'utf8')
+    this.rawTopic = undefined
+    // [MQTT-1.5.4-1] a topic that is not UTF-8 is a protocol error (mosquitto drops the connection).
+    if (!validateUtf8(topic) && topic.length > 0) return this.lose(new ConnectionLost('protocol', 'PUBLISH with a topic that is not valid UTF-8'))
     const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload
     this.log(publishLine(this.id, 'received', p.dup, p.qos, p.retain, mid, p.topic, payload.length))
     const msg: ReceivedMessage = { topic, payload, qos: p.qos, retain: p.retain, mid }

@@ -1,6 +1,10 @@
-// Keepalive [MQTT-3.1.2-23]: PINGREQ after `keepalive` seconds without traffic; the broker is
-// dead if no PINGRESP comes within half a keepalive more, so loss is seen within 1.5 x keepalive.
-// While the tool has paused reading (slow stdout), unread PINGRESPs are not held against the broker.
+// Keepalive [MQTT-3.1.2-23]: PINGREQ once `keepalive` seconds pass without traffic either way; the
+// broker counts as dead if no answer comes, and loss is always seen within 1.5 x keepalive (checked
+// every TICK_MS, so the PINGRESP wait is shortened by the check's own possible lateness). While the
+// tool has paused reading (slow stdout), PINGREQs still go out on time, but unread PINGRESPs are
+// not held against the broker.
+
+const TICK_MS = 250
 
 /** What the keepalive asks of the connection. */
 export interface KeepaliveActions {
@@ -17,8 +21,7 @@ export class Keepalive {
   private readonly timer: NodeJS.Timeout
 
   constructor(private seconds: number, private readonly actions: KeepaliveActions) {
-    const tick = Math.min(1000, (seconds * 1000) / 4)
-    this.timer = setInterval(() => this.check(), tick)
+    this.timer = setInterval(() => this.check(), TICK_MS)
     this.timer.unref()
   }
 
@@ -44,13 +47,14 @@ export class Keepalive {
     this.pingSentAt = 0
   }
 
-  /** Reading is paused: stop judging the broker. */
+  /** Reading is paused: stop judging the broker (but keep pinging). */
   pause(): void {
     this.paused = true
   }
 
   /** Reading resumed: judge from now on. */
   resume(): void {
+    if (!this.paused) return
     this.paused = false
     this.lastIn = Date.now()
     if (this.pingSentAt) this.pingSentAt = Date.now()
@@ -62,11 +66,10 @@ export class Keepalive {
   }
 
   private check(): void {
-    if (this.paused) return
     const now = Date.now()
     const period = this.seconds * 1000
     if (this.pingSentAt) {
-      if (now - this.pingSentAt >= period / 2) this.actions.dead()
+      if (!this.paused && now - this.pingSentAt >= Math.max(period / 2 - 2 * TICK_MS, TICK_MS)) this.actions.dead()
       return
     }
     if (now - this.lastOut >= period || now - this.lastIn >= period) {

@@ -166,8 +166,12 @@ function checkFilter(argName: string, what: string, value: string): void {
 function urlWords(tool: Tool, value: string, state: WalkState): string[] {
   const url = parseMqttUrl(bytes(value))
   const words = [`--host=${url.host.toString('latin1')}`]
-  // mosquitto: a port of -1 (also 4294967295, which wraps) means "not given".
-  if (url.port !== -1) words.push(`--port=${url.port}`)
+  // mosquitto: a port of -1 (also 4294967295, which wraps) means "not given"; it does not check
+  // the range and fails at connect time, we say what is wrong as -p would.
+  if (url.port !== -1) {
+    if (url.port < 0 || url.port > 65535) throw new UsageError(`Error: Invalid port given: ${url.port}\n`)
+    words.push(`--port=${url.port}`)
+  }
   if (url.username) words.push(`--username=${url.username.toString('latin1')}`)
   if (url.password) words.push(`--password=${url.password.toString('latin1')}`)
   if (url.topic) {

@@ -36,23 +36,137 @@ export interface LocalTime {
 /** Break a clock reading into local time fields. */
 export function localTime(reading: { epochMs: number; nanos: number }): LocalTime {
   const epochSec = Math.floor(reading.epochMs / 1000)
-  const d = new Date(epochSec * 1000)
-  const year = d.getFullYear()
-  const month = d.getMonth() + 1
-  const day = d.getDate()
-  return {
-    epochSec,
-    nanos: reading.nanos,
-    year,
-    month,
-    day,
-    hour: d.getHours(),
-    minute: d.getMinutes(),
-    second: d.getSeconds(),
-    wday: d.getDay(),
-    yday: Math.round((Date.UTC(year, month - 1, day) - Date.UTC(year, 0, 1)) / 86400000),
-    offsetMin: -d.getTimezoneOffset(),
+  const rule = posixRule()
+  if (rule !== undefined) {
+    // Node's Date does not understand POSIX TZ rules ("CET-1CEST,M3.5.0,M10.5.0/3"); glibc does.
+    const offsetSec = posixOffset(rule, epochSec).offset
+    const u = new Date((epochSec + offsetSec) * 1000)
+    return fields(epochSec, reading.nanos, u.getUTCFullYear(), u.getUTCMonth() + 1, u.getUTCDate(), u.getUTCHours(),
+      u.getUTCMinutes(), u.getUTCSeconds(), u.getUTCDay(), offsetSec / 60)
   }
+  const d = new Date(epochSec * 1000)
+  return fields(epochSec, reading.nanos, d.getFullYear(), d.getMonth() + 1, d.getDate(), d.getHours(), d.getMinutes(),
+    d.getSeconds(), d.getDay(), -d.getTimezoneOffset())
+}
+
+function fields(epochSec: number, nanos: number, year: number, month: number, day: number, hour: number, minute: number,
+  second: number, wday: number, offsetMin: number): LocalTime {
+  const yday = Math.round((Date.UTC(year, month - 1, day) - Date.UTC(year, 0, 1)) / 86400000)
+  return { epochSec, nanos, year, month, day, hour, minute, second, wday, yday, offsetMin }
+}
+
+// --- TZ as a POSIX rule (glibc reads it so when no zoneinfo file has that name), e.g. "XYZ-3:30",
+// "<+0330>-3:30" or "CET-1CEST,M3.5.0,M10.5.0/3". Offsets are kept as seconds east of UTC.
+
+/** A DST start or end: a day of the year (Jn, n or Mm.w.d) and a local time in seconds. */
+type RuleDay = { kind: 'J' | 'n'; n: number; time: number } | { kind: 'M'; m: number; w: number; d: number; time: number }
+
+interface PosixRule { std: string; stdOff: number; dst?: string; dstOff: number; start?: RuleDay; end?: RuleDay }
+
+const posixRules = new Map<string, PosixRule | undefined>()
+
+// The rule for the current TZ, or undefined when TZ names a zoneinfo file (or is unset, empty or unparsable).
+function posixRule(): PosixRule | undefined {
+  const tz = process.env.TZ
+  if (tz === undefined || tz === '' || tz === ':') return undefined
+  if (!posixRules.has(tz)) posixRules.set(tz, zoneFileExists(tz) ? undefined : parsePosixTz(tz.replace(/^:/, '')))
+  return posixRules.get(tz)
+}
+
+function zoneFileExists(tz: string): boolean {
+  const name = tz.replace(/^:/, '')
+  const path = name.startsWith('/') ? name : (process.env.TZDIR ?? '/usr/share/zoneinfo') + '/' + name
+  try {
+    return readFileSync(path).toString('latin1', 0, 4) === 'TZif'
+  } catch {
+    return false
+  }
+}
+
+/** Parse a POSIX TZ string as glibc does; undefined when it is not one (glibc then uses UTC). */
+export function parsePosixTz(s: string): PosixRule | undefined {
+  let i = 0
+  const name = (): string | undefined => {
+    const m = /^(?:<([A-Za-z0-9+-]{3,})>|([A-Za-z]{3,}))/.exec(s.slice(i))
+    if (!m) return undefined
+    i += m[0].length
+    return m[1] ?? m[2]
+  }
+  // [+-]hh[:mm[:ss]] in seconds, clamped as glibc does (hours to 24, or 167 in a rule's time);
+  // zone offsets are west-positive, so they are negated to east.
+  const time = (zoneOffset: boolean): number | undefined => {
+    const m = /^([+-]?)(\d+)(?::(\d+))?(?::(\d+))?/.exec(s.slice(i))
+    if (!m) return undefined
+    i += m[0].length
+    const secs = Math.min(Number(m[2]), zoneOffset ? 24 : 167) * 3600 + Math.min(Number(m[3] ?? 0), 59) * 60 +
+      Math.min(Number(m[4] ?? 0), 59)
+    const negative = m[1] === '-'
+    return zoneOffset === negative ? secs : -secs
+  }
+  const ruleDay = (): RuleDay | 'bad' | undefined => {
+    const m = /^(?:J(\d+)|(\d+)|M(\d+)\.(\d+)\.(\d+))/.exec(s.slice(i))
+    if (!m) return undefined
+    i += m[0].length
+    let t = 7200
+    if (s[i] === '/') {
+      i++
+      const v = time(false)
+      if (v === undefined) return undefined
+      t = v
+    }
+    const n = Number(m[1] ?? m[2])
+    if (m[1] !== undefined) return n >= 1 && n <= 365 ? { kind: 'J', n, time: t } : 'bad'
+    if (m[2] !== undefined) return n <= 365 ? { kind: 'n', n, time: t } : 'bad'
+    const [mo, w, d] = [Number(m[3]), Number(m[4]), Number(m[5])]
+    return mo >= 1 && mo <= 12 && w >= 1 && w <= 5 && d <= 6 ? { kind: 'M', m: mo, w, d, time: t } : 'bad'
+  }
+  const std = name()
+  const stdOff = std === undefined ? undefined : time(true)
+  if (std === undefined || stdOff === undefined) return undefined
+  const rule: PosixRule = { std, stdOff, dstOff: stdOff + 3600 }
+  const dst = name()
+  if (dst === undefined) return rule
+  rule.dst = dst
+  if (s[i] !== ',' && s[i] !== undefined) rule.dstOff = time(true) ?? rule.dstOff
+  // glibc: rules that are missing or incomplete fall back to the US rules ("posixrules"; an
+  // approximation within the hour around the changes), rules out of range mean no DST at all.
+  const at = i
+  i++
+  const start = s[at] === ',' ? ruleDay() : undefined
+  const end = start !== undefined && s[i++] === ',' ? ruleDay() : undefined
+  if (start === 'bad' || end === 'bad') {
+    rule.dst = undefined
+    return rule
+  }
+  rule.start = start !== undefined && end !== undefined ? start : { kind: 'M', m: 3, w: 2, d: 0, time: 7200 }
+  rule.end = start !== undefined && end !== undefined ? end : { kind: 'M', m: 11, w: 1, d: 0, time: 7200 }
+  return rule
+}
+
+const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+
+// Seconds from the start of `year` (local) to 00:00 of the rule's day.
+function ruleDayStart(r: RuleDay, year: number): number {
+  // Jn counts 1..365 and never Feb 29; n counts 0..365 with it
+  if (r.kind !== 'M') return r.kind === 'J' ? (r.n - 1 + (isLeap(year) && r.n >= 60 ? 1 : 0)) * 86400 : r.n * 86400
+  const first = Date.UTC(year, r.m - 1, 1)
+  const firstDow = new Date(first).getUTCDay()
+  let day = 1 + ((r.d - firstDow + 7) % 7) + (r.w - 1) * 7
+  const monthDays = new Date(Date.UTC(year, r.m, 0)).getUTCDate()
+  while (day > monthDays) day -= 7
+  return (first - Date.UTC(year, 0, 1)) / 1000 + (day - 1) * 86400
+}
+
+/** The offset east of UTC in effect at `epochSec`, and whether it is daylight time. */
+function posixOffset(r: PosixRule, epochSec: number): { offset: number; dst: boolean } {
+  if (r.dst === undefined || r.start === undefined || r.end === undefined) return { offset: r.stdOff, dst: false }
+  const year = new Date((epochSec + r.stdOff) * 1000).getUTCFullYear()
+  const yearStart = Date.UTC(year, 0, 1) / 1000
+  // The start is given in standard time, the end in daylight time.
+  const start = yearStart + ruleDayStart(r.start, year) + r.start.time - r.stdOff
+  const end = yearStart + ruleDayStart(r.end, year) + r.end.time - r.dstOff
+  const dst = start < end ? epochSec >= start && epochSec < end : epochSec >= start || epochSec < end
+  return { offset: dst ? r.dstOff : r.stdOff, dst }
 }
 
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday']
@@ -185,6 +299,8 @@ function zoneAbbreviation(t: LocalTime): string {
     z = loadZone(tz)
     zones.set(key, z)
   }
+  const rule = posixRule()
+  if (rule !== undefined) return posixOffset(rule, t.epochSec).dst ? rule.dst! : rule.std
   if (typeof z === 'string') return z
   const { times } = z
   const last = times.length - 1
@@ -213,8 +329,8 @@ function loadZone(tz: string | undefined): Zone | string {
   } catch {
     // glibc falls back to reading TZ as a POSIX rule ("XYZ", "<+03>-3"): its first name is the abbreviation.
     if (name === undefined) return icuAbbreviation()
-    const m = /^(?:<([^>]*)>|([A-Za-z]{3,}))/.exec(name)
-    return m ? (m[1] ?? m[2]) : 'UTC'
+    const m = /^(?:<([A-Za-z0-9+-]{3,})>|([A-Za-z]{3,}))/.exec(name)
+    return m ? (m[1] ?? m[2]) : ''
   }
 }
 

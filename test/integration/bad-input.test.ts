@@ -138,7 +138,7 @@ const rows: Row[] = [
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-u', bytes('ff')], stderr: 'Error: Problem setting username and/or password.\n', same: true },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-i', bytes('ff')], stderr: 'Error: Malformed UTF-8 in -i argument.\n', why: 'mosquitto exits 1 silently' },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-I', bytes('ff')], stderr: 'Error: Malformed UTF-8 in -I argument.\n',
-    why: 'mosquitto exits 1 silently', todo: 'diagnosis' },
+    why: 'mosquitto exits 1 silently' },
 
   // Files and stdin.
   { tool: 'tspub', args: ['-t', 't', '-f', '@missing'], stderr: 'Error: Unable to open file "@missing".\nError loading input file "@missing".\n', same: true },
@@ -148,7 +148,7 @@ const rows: Row[] = [
   { tool: 'tspub', args: ['-t', 't', '-f', '@too-big'], stderr: 'Error: File must be less than 268435455 bytes.\n\nError loading input file "@too-big".\n', same: true },
   { tool: 'tspub', args: ['-t', 't', '-f', '@largest'], stderr: REFUSED, same: true },
   // An empty regular file is an empty message; /dev/null is just as empty.
-  { tool: 'tspub', args: ['-t', 't', '-f', '/dev/null'], stderr: REFUSED, same: true, todo: 'diagnosis' },
+  { tool: 'tspub', args: ['-t', 't', '-f', '/dev/null'], stderr: REFUSED, same: true },
   { tool: 'tspub', args: ['-t', 't', '-s'], stdin: () => '', input: 'empty stdin', stderr: 'Error: Zero length input.\nError loading input from stdin.\n', same: true },
   { tool: 'tspub', args: ['-t', 't', '-s'], stdin: () => generator(MAX + 1), input: '268435456 bytes on stdin',
     stderr: 'Error: Message length must be less than 268435455 bytes.\n\nError loading input from stdin.\n', why: 'mosquitto prints the same, then dies of SIGSEGV' },
@@ -170,7 +170,7 @@ const rows: Row[] = [
   { tool: 'tspub', args: ['-L', 'foo://h/t', '-m', 'x'], stderr: pubErr('Error: unsupported URL scheme.\n\n'), same: true },
   { tool: 'tspub', args: ['-L', 'mqtt://127.0.0.1', '-m', 'x'], stderr: pubErr('Error: Invalid URL for -L argument specified - topic missing.\n'), same: true },
   { tool: 'tspub', args: ['-L', 'mqtt://127.0.0.1:99999/t', '-m', 'x'], stderr: pubErr('Error: Invalid port given: 99999\n'),
-    why: 'mosquitto: "Unable to connect (Invalid function arguments provided.)."', todo: 'diagnosis' },
+    why: 'mosquitto: "Unable to connect (Invalid function arguments provided.)."' },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-A', '192.0.2.1'], stderr: 'Error: Cannot assign requested address\n', same: true },
 ]
 

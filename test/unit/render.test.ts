@@ -12,7 +12,10 @@ const msg = (payload: Buffer | string, topic = 'w/x'): ReceivedMessage => ({
   topic: Buffer.from(topic), payload: Buffer.isBuffer(payload) ? payload : Buffer.from(payload), qos: 0, retain: false, mid: 0,
 })
 const opts = (o: Partial<OutputOptions> = {}): OutputOptions => ({ verbose: false, noEol: false, pretty: false, ...o })
-const out = (m: ReceivedMessage, o: Partial<OutputOptions> = {}): Buffer => renderMessage(m, opts(o), noClock).out
+const out = (m: ReceivedMessage, o: Partial<OutputOptions> = {}): Buffer => {
+  const r = renderMessage(m, opts(o), noClock).out
+  return Buffer.isBuffer(r) ? r : Buffer.concat(r)
+}
 
 // [mode, payload, expected stdout]
 const modes: Array<[string, Partial<OutputOptions>, string, string]> = [
@@ -76,4 +79,12 @@ test('a large payload through -F', () => {
   const r = out(msg(big), { format: compileFormat(Buffer.from('%l %p')) })
   assert.equal(r.length, 7 + 100000 + 1)
   assert.equal(r.subarray(0, 7).toString(), '100000 ')
+})
+
+test('a large payload is handed on in parts, never copied next to its newline', () => {
+  const big = Buffer.alloc(200_000, 0x61)
+  const r = renderMessage(msg(big), opts(), noClock).out
+  assert.ok(!Buffer.isBuffer(r))
+  assert.equal((r as Buffer[])[0], big)
+  assert.deepEqual(Buffer.concat(r as Buffer[]), Buffer.concat([big, Buffer.from('\n')]))
 })
