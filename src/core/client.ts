@@ -6,8 +6,9 @@ import type { Duplex } from 'node:stream'
 import mqtt from 'mqtt-packet'
 import type { IConnackPacket, IPublishPacket, Packet } from 'mqtt-packet'
 import { ackReceivedLine, logId, publishLine, subscribeLine } from './debug-lines.js'
-import { encodePacket, encodePublish, type PublishFields } from './encode.js'
+import { encodePacket, encodePublish, needsGenericEncoder, publishSize, writePublish, type PublishFields } from './encode.js'
 import { InflightWindow, type PublishDone } from './inflight.js'
+import { decodePublish, encodeAck, type IncomingPublish } from './decode-publish.js'
 import { Framer, rawPublishTopic } from './framer.js'
 import { Keepalive } from './keepalive.js'
 import type { ReceivedMessage } from './message.js'
@@ -61,6 +62,9 @@ export class PublishFailed extends Error {
 }
 
 const EMPTY = Buffer.alloc(0)
+// Packets up to this size are gathered into OUT_BUFFER-sized writes.
+const SMALL_WRITE = 16384
+const OUT_BUFFER = 65536
 
 type Waiter = { resolve: (p: Packet) => void; reject: (e: Error) => void }
 
@@ -70,7 +74,9 @@ export class MqttClient extends EventEmitter {
   connected = false
   private stream?: Duplex
   private closing = false
-  private corked = false
+  private out?: Buffer
+  private outLen = 0
+  private flushScheduled = false
   private blocked = false
   private connackWaiter?: Waiter
   private readonly acks = new Map<number, Waiter>()
@@ -114,7 +120,7 @@ export class MqttClient extends EventEmitter {
 
   /** Queue or send one message; false means "wait for 'drain' before the next". */
   publish(msg: OutgoingMessage, done?: PublishDone): boolean {
-    const fields: PublishFields = { ...msg, dup: false, mid: 0 }
+    const fields: PublishFields = { topic: msg.topic, payload: msg.payload, qos: msg.qos, retain: msg.retain, dup: false, mid: 0, properties: msg.properties }
     if (this.connected && this.window.queue.length === 0 && (msg.qos === 0 || this.window.hasRoom())) {
       this.start(fields, done)
     } else {
@@ -170,6 +176,7 @@ export class MqttClient extends EventEmitter {
       const v5 = this.config.protocolVersion === 5
       this.send({ cmd: 'disconnect', ...(v5 && (reasonCode || properties) ? { reasonCode, properties } : {}) } as Packet)
     }
+    this.flushOut()
     // A paused stream (slow stdout) would never see the broker's close.
     stream.resume()
     this.keepalive?.resume()
@@ -203,6 +210,9 @@ export class MqttClient extends EventEmitter {
 
   private attach(stream: Duplex): void {
     this.stream = stream
+    // Anything gathered for the last connection is not for this one.
+    this.out = undefined
+    this.outLen = 0
     this.aliasesSent = new Set()
     this.closing = false
     this.blocked = false
@@ -211,8 +221,13 @@ export class MqttClient extends EventEmitter {
     parser.on('error', (err: Error) => this.lose(new ConnectionLost('protocol', err.message)))
     const framer = new Framer(this.config.protocolVersion, (packet) => {
       if (!this.stream) return
-      // mqtt-packet decodes topics as text (invalid UTF-8 would become U+FFFD): keep the bytes.
-      if (packet[0] >> 4 === 3) this.rawTopic = rawPublishTopic(packet)
+      if (packet[0] >> 4 === 3) {
+        const fast = decodePublish(packet, this.config.protocolVersion)
+        if (fast === null) return this.lose(new ConnectionLost('protocol', 'malformed PUBLISH packet'))
+        if (fast) return this.onPublish(fast)
+        // mqtt-packet decodes topics as text (invalid UTF-8 would become U+FFFD): keep the bytes.
+        this.rawTopic = rawPublishTopic(packet)
+      }
       parser.parse(packet)
     })
     stream.on('data', (chunk: Buffer) => {
@@ -277,7 +292,7 @@ export class MqttClient extends EventEmitter {
     }
     switch (p.cmd) {
       case 'connack': return this.onConnack(p)
-      case 'publish': return this.onPublish(p)
+      case 'publish': return this.onParsedPublish(p)
       case 'puback': return this.onAck('PUBACK', p.messageId!, p.reasonCode ?? 0, p.properties?.reasonString)
       case 'pubrec': return this.onPubrec(p.messageId!, p.reasonCode ?? 0, p.properties?.reasonString)
       case 'pubcomp': return this.onAck('PUBCOMP', p.messageId!, p.reasonCode ?? 0, p.properties?.reasonString)
@@ -337,8 +352,10 @@ export class MqttClient extends EventEmitter {
 
   private start(fields: PublishFields, done?: PublishDone): void {
     fields.mid = this.window.nextMid()
-    const packet = encodePublish(fields, this.config.protocolVersion)
-    const refused = checkLimits(this.limits, fields, packet.length)
+    const v = this.config.protocolVersion
+    const generic = needsGenericEncoder(fields)
+    const packet = generic ? encodePublish(fields, v) : undefined
+    const refused = checkLimits(this.limits, fields, packet ? packet.length : publishSize(fields, v))
     if (refused) return done?.(refused)
     if (fields.qos > 0) this.window.entries.set(fields.mid, { fields, state: 'publish', done })
     this.sendPublish(fields, packet)
@@ -354,9 +371,10 @@ export class MqttClient extends EventEmitter {
     if (this.ready()) this.emit('drain')
   }
 
-  // `encoded` is the packet as first built; it is reused unless the topic alias changes it.
+  // `encoded` is the packet as first built (v5 properties); it is reused unless the topic alias
+  // changes it. Without properties the packet is written straight into the output buffer.
   private sendPublish(f: PublishFields, encoded?: Buffer): void {
-    this.log(publishLine(this.id, 'sending', f.dup, f.qos, f.retain, f.mid, f.topic.toString('utf8'), f.payload.length))
+    if (this.config.log) this.log(publishLine(this.id, 'sending', f.dup, f.qos, f.retain, f.mid, f.topic.toString('utf8'), f.payload.length))
     const alias = f.properties?.topicAlias as number | undefined
     if (alias !== undefined && f.topic.length > 0) {
       // [MQTT-3.3.2-12] once the alias is set on this connection, the topic may be left out.
@@ -365,7 +383,12 @@ export class MqttClient extends EventEmitter {
         encoded = undefined
       } else this.aliasesSent.add(alias)
     }
-    this.write(encoded && !f.dup ? encoded : encodePublish(f, this.config.protocolVersion))
+    const v = this.config.protocolVersion
+    if (needsGenericEncoder(f)) return this.write(encoded && !f.dup ? encoded : encodePublish(f, v))
+    const size = publishSize(f, v)
+    if (size > SMALL_WRITE) return this.write(encodePublish(f, v))
+    writePublish(this.reserve(size), this.outLen, f, v)
+    this.outLen += size
   }
 
   private onAck(cmd: 'PUBACK' | 'PUBCOMP', mid: number, code: number, reason?: string): void {
@@ -393,25 +416,33 @@ export class MqttClient extends EventEmitter {
     this.send({ cmd: 'pubrel', messageId: mid })
   }
 
-  private onPublish(p: IPublishPacket): void {
-    const mid = p.messageId ?? 0
+  // A PUBLISH decoded by mqtt-packet (v5 properties): into the same shape as the direct decoder's.
+  private onParsedPublish(p: IPublishPacket): void {
     const topic = this.rawTopic ?? Buffer.from(p.topic, 'utf8')
     this.rawTopic = undefined
-    // [MQTT-1.5.4-1] a topic that is not UTF-8 is a protocol error (mosquitto drops the connection).
-    if (!validateUtf8(topic) && topic.length > 0) return this.lose(new ConnectionLost('protocol', 'PUBLISH with a topic that is not valid UTF-8'))
     const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload
-    this.log(publishLine(this.id, 'received', p.dup, p.qos, p.retain, mid, p.topic, payload.length))
-    const msg: ReceivedMessage = { topic, payload, qos: p.qos, retain: p.retain, mid }
-    if (p.properties && Object.keys(p.properties).length > 0) msg.properties = p.properties as ReceivedMessage['properties']
+    const properties = p.properties && Object.keys(p.properties).length > 0 ? p.properties : undefined
+    this.onPublish({ topic, payload, qos: p.qos, retain: p.retain, dup: p.dup, mid: p.messageId ?? 0, properties })
+  }
+
+  private onPublish(p: IncomingPublish): void {
+    const { topic, mid } = p
+    // [MQTT-2.2.1-3] a QoS 1/2 PUBLISH needs a packet identifier of 1..65535.
+    if (p.qos > 0 && mid === 0) return this.lose(new ConnectionLost('protocol', 'PUBLISH with an invalid packet identifier'))
+    // [MQTT-1.5.4-1] a topic that is not UTF-8 is a protocol error (mosquitto drops the connection).
+    if (topic.length > 0 && !validateUtf8(topic)) return this.lose(new ConnectionLost('protocol', 'PUBLISH with a topic that is not valid UTF-8'))
+    if (this.config.log) this.log(publishLine(this.id, 'received', p.dup, p.qos, p.retain, mid, topic.toString('utf8'), p.payload.length))
+    const msg: ReceivedMessage = { topic, payload: p.payload, qos: p.qos, retain: p.retain, mid }
+    if (p.properties) msg.properties = p.properties as ReceivedMessage['properties']
     if (p.qos === 2) {
       // libmosquitto delivers a QoS 2 message when the PUBREL arrives (exactly once).
       this.incomingQos2.set(mid, msg)
       this.log(`Client ${this.id} sending PUBREC (m${mid}, rc0)`)
-      return this.send({ cmd: 'pubrec', messageId: mid })
+      return this.write(encodeAck('pubrec', mid))
     }
     if (p.qos === 1) {
-      this.log(`Client ${this.id} sending PUBACK (m${mid}, rc0)`)
-      this.send({ cmd: 'puback', messageId: mid })
+      if (this.config.log) this.log(`Client ${this.id} sending PUBACK (m${mid}, rc0)`)
+      this.write(encodeAck('puback', mid))
     }
     this.emit('message', msg)
   }
@@ -422,7 +453,7 @@ export class MqttClient extends EventEmitter {
     this.incomingQos2.delete(mid)
     // libmosquitto completes the flow first, then hands the message over.
     this.log(`Client ${this.id} sending PUBCOMP (m${mid})`)
-    this.send({ cmd: 'pubcomp', messageId: mid })
+    this.write(encodeAck('pubcomp', mid))
     if (msg) this.emit('message', msg)
   }
 
@@ -438,20 +469,49 @@ export class MqttClient extends EventEmitter {
     this.write(encodePacket(packet, this.config.protocolVersion))
   }
 
-  // Writes within one tick go out as one syscall (cork until the next tick).
+  // Small packets written within one tick are gathered in one buffer and leave in one write;
+  // a large one is flushed behind them and written as it is.
   private write(buf: Buffer): void {
+    if (buf.length > SMALL_WRITE) {
+      this.flushOut()
+      const stream = this.stream
+      if (!stream || stream.destroyed) return
+      this.keepalive?.sent()
+      if (!stream.write(buf)) this.blocked = true
+      return
+    }
+    buf.copy(this.reserve(buf.length), this.outLen)
+    this.outLen += buf.length
+  }
+
+  // The output buffer, with room for `size` more bytes at this.outLen; schedules the flush.
+  private reserve(size: number): Buffer {
+    if (this.out && this.outLen + size > this.out.length) this.flushOut()
+    if (!this.out) {
+      this.out = Buffer.allocUnsafe(OUT_BUFFER)
+      this.outLen = 0
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      process.nextTick(this.flushOutBound)
+    }
+    return this.out
+  }
+
+  private readonly flushOutBound = (): void => this.flushOut()
+
+  // Hand what was gathered to the stream. The buffer is never reused: the stream may hold it.
+  private flushOut(): void {
+    this.flushScheduled = false
+    const out = this.out
+    if (!out || this.outLen === 0) return
+    const data = out.subarray(0, this.outLen)
+    this.out = undefined
+    this.outLen = 0
     const stream = this.stream
     if (!stream || stream.destroyed) return
-    if (!this.corked) {
-      this.corked = true
-      stream.cork()
-      process.nextTick(() => {
-        this.corked = false
-        stream.uncork()
-      })
-    }
     this.keepalive?.sent()
-    if (!stream.write(buf)) this.blocked = true
+    if (!stream.write(data)) this.blocked = true
   }
 
   private log(line: string): void {

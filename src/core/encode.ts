@@ -23,21 +23,36 @@ export function encodePacket(packet: Packet, protocolVersion: number): Buffer {
   return mqtt.generate(packet, { protocolVersion })
 }
 
+/** True when the PUBLISH needs mqtt-packet (v5 properties); otherwise the direct encoder does it. */
+export function needsGenericEncoder(p: PublishFields): boolean {
+  return p.properties !== undefined && Object.keys(p.properties).length > 0
+}
+
 /** Encode a PUBLISH: fixed header, topic, packet id, (v5: properties), payload [MQTT-3.3]. */
 export function encodePublish(p: PublishFields, protocolVersion: number): Buffer {
-  if (p.properties && Object.keys(p.properties).length > 0) {
+  if (needsGenericEncoder(p)) {
     return encodePacket(
       { cmd: 'publish', topic: p.topic.toString('utf8'), payload: p.payload, qos: p.qos, retain: p.retain, dup: p.dup,
         messageId: p.qos > 0 ? p.mid : undefined, properties: p.properties } as Packet,
       protocolVersion,
     )
   }
-  const propsLen = protocolVersion === 5 ? 1 : 0
-  const remaining = 2 + p.topic.length + (p.qos > 0 ? 2 : 0) + propsLen + p.payload.length
-  const headerLen = 1 + varintLength(remaining)
-  const buf = Buffer.allocUnsafe(headerLen + remaining)
-  buf[0] = 0x30 | (p.dup ? 0x08 : 0) | (p.qos << 1) | (p.retain ? 1 : 0)
-  let at = writeVarint(buf, 1, remaining)
+  const buf = Buffer.allocUnsafe(publishSize(p, protocolVersion))
+  writePublish(buf, 0, p, protocolVersion)
+  return buf
+}
+
+/** Bytes of a PUBLISH without properties (see writePublish). */
+export function publishSize(p: PublishFields, protocolVersion: number): number {
+  const remaining = publishRemaining(p, protocolVersion)
+  return 1 + varintLength(remaining) + remaining
+}
+
+/** Write a PUBLISH without properties into `buf` at `at`; returns where it ends. */
+export function writePublish(buf: Buffer, at: number, p: PublishFields, protocolVersion: number): number {
+  const remaining = publishRemaining(p, protocolVersion)
+  buf[at] = 0x30 | (p.dup ? 0x08 : 0) | (p.qos << 1) | (p.retain ? 1 : 0)
+  at = writeVarint(buf, at + 1, remaining)
   buf.writeUInt16BE(p.topic.length, at)
   at += 2
   at += p.topic.copy(buf, at)
@@ -45,9 +60,12 @@ export function encodePublish(p: PublishFields, protocolVersion: number): Buffer
     buf.writeUInt16BE(p.mid, at)
     at += 2
   }
-  if (propsLen) buf[at++] = 0
-  p.payload.copy(buf, at)
-  return buf
+  if (protocolVersion === 5) buf[at++] = 0
+  return at + p.payload.copy(buf, at)
+}
+
+function publishRemaining(p: PublishFields, protocolVersion: number): number {
+  return 2 + p.topic.length + (p.qos > 0 ? 2 : 0) + (protocolVersion === 5 ? 1 : 0) + p.payload.length
 }
 
 /** Largest value a remaining-length varint can hold [MQTT-2.2.3]. */

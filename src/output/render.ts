@@ -9,13 +9,10 @@ import { systemClock, type Clock } from './time.js'
 export interface OutputOptions { format?: CompiledFormat; verbose: boolean; noEol: boolean; pretty: boolean }
 
 /**
- * The bytes for stdout (possibly empty; a large payload comes as parts, so it is never copied
- * just to add a newline) and whole stderr lines, each ending in "\n".
+ * The bytes for stdout (possibly empty; plain and -v output come as parts, so the payload is never
+ * copied just to add a newline: the writer gathers them) and whole stderr lines, each ending in "\n".
  */
 export interface Rendered { out: Buffer | readonly Buffer[]; errors: string[] }
-
-// Above this, the payload is handed on as it is rather than copied next to its newline.
-const COPY_LIMIT = 65536
 
 const EMPTY = Buffer.alloc(0)
 const NEWLINE = Buffer.from('\n')
@@ -37,13 +34,11 @@ export function renderMessage(msg: ReceivedMessage, opts: OutputOptions, clock: 
       // mosquitto: -v prints "topic (null)" for an empty payload, but -v -N prints nothing at all
       return { out: opts.noEol ? EMPTY : Buffer.concat([topic, NULL_SUFFIX]), errors: [] }
     }
-    const parts = opts.noEol ? [topic, SPACE, payload] : [topic, SPACE, payload, NEWLINE]
-    return { out: payload.length > COPY_LIMIT ? parts : Buffer.concat(parts), errors: [] }
+    return { out: opts.noEol ? [topic, SPACE, payload] : [topic, SPACE, payload, NEWLINE], errors: [] }
   }
   // mosquitto: an empty payload prints nothing, not even the newline (the message still counts for -C)
   if (payload.length === 0) return { out: EMPTY, errors: [] }
-  if (opts.noEol) return { out: payload, errors: [] }
-  return { out: payload.length > COPY_LIMIT ? [payload, NEWLINE] : Buffer.concat([payload, NEWLINE]), errors: [] }
+  return { out: opts.noEol ? payload : [payload, NEWLINE], errors: [] }
 }
 
 /** A growable byte buffer, reused across messages so that rendering allocates once per message. */

@@ -59,13 +59,14 @@ export class OutputSink {
     const size = this.size
     this.chunks = []
     this.size = 0
-    let ok: boolean
-    if (chunks.length === 1 || size <= 65536) {
-      ok = this.out.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size))
+    const pieces = coalesce(chunks, size)
+    let ok = true
+    if (pieces.length === 1) {
+      ok = this.out.write(pieces[0])
     } else {
-      // Large output: hand the pieces over as they are (one writev), never copied together.
+      // Small parts were gathered into one buffer; large payloads go as they are (one writev).
       this.out.cork()
-      for (const c of chunks) ok = this.out.write(c)
+      for (const piece of pieces) this.out.write(piece)
       this.out.uncork()
       ok = !this.out.writableNeedDrain
     }
@@ -78,4 +79,32 @@ export class OutputSink {
       })
     }
   }
+}
+
+// Parts larger than this are written as they are; smaller runs are copied into one buffer.
+const BIG_PART = 16384
+
+// Small parts joined into runs (one copy each), large parts kept as they are (never copied).
+function coalesce(chunks: Buffer[], size: number): Buffer[] {
+  if (chunks.length === 1) return chunks
+  if (size <= BIG_PART * 4) return [Buffer.concat(chunks, size)]
+  const pieces: Buffer[] = []
+  let run: Buffer[] = []
+  let runSize = 0
+  const endRun = (): void => {
+    if (run.length > 0) pieces.push(run.length === 1 ? run[0] : Buffer.concat(run, runSize))
+    run = []
+    runSize = 0
+  }
+  for (const c of chunks) {
+    if (c.length > BIG_PART) {
+      endRun()
+      pieces.push(c)
+    } else {
+      run.push(c)
+      runSize += c.length
+    }
+  }
+  endRun()
+  return pieces
 }

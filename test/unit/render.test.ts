@@ -32,7 +32,7 @@ const modes: Array<[string, Partial<OutputOptions>, string, string]> = [
 for (const [name, o, payload, want] of modes) {
   test(`mode: ${name}`, () => {
     const r = renderMessage(msg(payload), opts(o), noClock)
-    assert.deepEqual(r.out, Buffer.from(want))
+    assert.deepEqual(Buffer.isBuffer(r.out) ? r.out : Buffer.concat(r.out), Buffer.from(want))
     assert.deepEqual(r.errors, [])
   })
 }
@@ -81,7 +81,7 @@ test('a large payload through -F', () => {
   assert.equal(r.subarray(0, 7).toString(), '100000 ')
 })
 
-test('a large payload is handed on in parts, never copied next to its newline', () => {
+test('a payload is handed on in parts, never copied next to its newline', () => {
   const big = Buffer.alloc(200_000, 0x61)
   const r = renderMessage(msg(big), opts(), noClock).out
   assert.ok(!Buffer.isBuffer(r))
