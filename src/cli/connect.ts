@@ -40,6 +40,11 @@ export function checkIdentity(o: Options): void {
     // mosquitto: an id that is not UTF-8 exits 1 silently; we say why.
     if (!validateUtf8(o.id)) throw new ToolError(ExitCode.USAGE, 'Error: Malformed UTF-8 in -i argument.\n')
   }
+  // mosquitto: a session that outlives the connection needs an id the broker can find it by
+  // (MQTT v5 with -c -x 0 gets here; v3 was refused while parsing).
+  if (!o.cleanSession && o.id === undefined && o.idPrefix === undefined) {
+    throw new ToolError(ExitCode.USAGE, o.tool === 'pub' ? 'Error: Invalid id.\n' : 'Error: Invalid id and/or clean_session.\n')
+  }
   const badUser = o.username !== undefined && !validateUtf8(o.username)
   const passwordAlone = o.password !== undefined && o.username === undefined && o.protocolVersion !== 5
   if (badUser || passwordAlone) throw new ToolError(ExitCode.USAGE, 'Error: Problem setting username and/or password.\n')

@@ -75,12 +75,13 @@ export class Subscriber {
     const v5 = o.protocolVersion === 5
     const options = v5 ? (o.retainAsPublished ? 0x08 : 0) | (o.noRetained ? 0x20 : 0) : 0
     const props = v5 ? o.propertyMap : {}
-    const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options, props.subscribe)
+    const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options, props.subscribe, (mid, granted) => {
+      if (o.debug && !o.quiet) this.sink.line(`Subscribed (mid: ${mid}): ${granted.join(', ')}`)
+      if (granted.every((g) => g >= 128)) this.warn('All subscription requests were denied.\n')
+      if (o.exitAfterSubscribe) this.stop(0)
+    })
     for (const u of o.unsubscribe) this.client.unsubscribe(u.toString('utf8'), props.unsubscribe).catch(() => undefined)
-    const { mid, granted } = await suback
-    if (o.debug && !o.quiet) this.sink.line(`Subscribed (mid: ${mid}): ${granted.join(', ')}`)
-    if (granted.every((g) => g >= 128)) this.warn('All subscription requests were denied.\n')
-    if (o.exitAfterSubscribe) this.stop(0)
+    await suback
   }
 
   // After a loss: try again every second, forever (mosquitto's loop_forever), until stopped.

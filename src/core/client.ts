@@ -66,7 +66,8 @@ const EMPTY = Buffer.alloc(0)
 const SMALL_WRITE = 16384
 const OUT_BUFFER = 65536
 
-type Waiter = { resolve: (p: Packet) => void; reject: (e: Error) => void }
+// onAck runs synchronously when the ack is read; returning false leaves the promise to the loss it caused.
+type Waiter = { resolve: (p: Packet) => void; reject: (e: Error) => void; onAck?: (p: Packet) => boolean }
 
 /** Events: 'message' (ReceivedMessage), 'drain', 'close' (Error | undefined). */
 export class MqttClient extends EventEmitter {
@@ -100,7 +101,7 @@ export class MqttClient extends EventEmitter {
     this.attach(stream)
     const c = this.config
     this.log(`Client ${this.id} sending CONNECT`)
-    this.send({
+    this.sendOrClose({
       cmd: 'connect', protocolId: c.protocolVersion === 3 ? 'MQIsdp' : 'MQTT', protocolVersion: c.protocolVersion,
       clean: c.clean, clientId: c.clientId, keepalive: c.keepalive, username: c.username, password: c.password,
       will: c.will, properties: c.connectProperties,
@@ -135,23 +136,33 @@ export class MqttClient extends EventEmitter {
   }
 
   /** SUBSCRIBE all filters at one QoS and options byte; resolves with the SUBACK's granted codes. */
-  async subscribe(filters: string[], qos: number, options = 0, properties?: Record<string, unknown>): Promise<{ mid: number; granted: number[] }> {
+  /**
+   * SUBSCRIBE all filters at one QoS and options byte; resolves with the SUBACK's granted codes.
+   * `onSuback` runs as the SUBACK is read, before any packet that followed it in the same read
+   * (libmosquitto's order: the "Subscribed" line comes before the first message).
+   */
+  subscribe(
+    filters: string[], qos: number, options = 0, properties?: Record<string, unknown>,
+    onSuback?: (mid: number, granted: number[]) => void,
+  ): Promise<{ mid: number; granted: number[] }> {
     const mid = this.window.nextMid()
     for (const f of filters) this.log(subscribeLine(this.id, mid, f, qos, options))
     const v5 = this.config.protocolVersion === 5
     const subscriptions = filters.map((topic) => ({
       topic, qos, ...(v5 ? { nl: (options & 4) !== 0, rap: (options & 8) !== 0, rh: (options >> 4) & 3 } : {}),
     }))
-    const suback = await this.request(mid, { cmd: 'subscribe', messageId: mid, subscriptions, properties } as Packet)
-    this.log(`Client ${this.id} received SUBACK`)
-    const granted = (suback as { granted: number[] }).granted
-    // [MQTT-3.9.3-1] one return code per filter; anything else is a broken broker.
-    if (granted.length !== filters.length) {
-      const err = new ConnectionLost('protocol', `SUBACK with ${granted.length} return codes for ${filters.length} topic filters`)
-      this.lose(err)
-      throw err
-    }
-    return { mid, granted }
+    let granted: number[] = []
+    return this.request(mid, { cmd: 'subscribe', messageId: mid, subscriptions, properties } as Packet, (suback) => {
+      this.log(`Client ${this.id} received SUBACK`)
+      granted = (suback as { granted: number[] }).granted
+      // [MQTT-3.9.3-1] one return code per filter; anything else is a broken broker.
+      if (granted.length !== filters.length) {
+        this.lose(new ConnectionLost('protocol', `SUBACK with ${granted.length} return codes for ${filters.length} topic filters`))
+        return false
+      }
+      onSuback?.(mid, granted)
+      return true
+    }).then(() => ({ mid, granted }))
   }
 
   /** UNSUBSCRIBE one filter; resolves on UNSUBACK. */
@@ -275,11 +286,11 @@ export class MqttClient extends EventEmitter {
     this.emit('close', intended ? undefined : err)
   }
 
-  private request(mid: number, packet: Packet): Promise<Packet> {
+  private request(mid: number, packet: Packet, onAck?: (p: Packet) => boolean): Promise<Packet> {
     if (!this.stream) return Promise.reject(this.lastLoss ?? new ConnectionLost('closed', 'The connection was lost.'))
     this.window.reserved.add(mid)
     this.send(packet)
-    return new Promise((resolve, reject) => this.acks.set(mid, { resolve, reject }))
+    return new Promise((resolve, reject) => this.acks.set(mid, { resolve, reject, onAck }))
   }
 
   private onPacket(p: Packet): void {
@@ -313,6 +324,9 @@ export class MqttClient extends EventEmitter {
 
   private onConnack(p: IConnackPacket): void {
     const code = (this.config.protocolVersion === 5 ? p.reasonCode : p.returnCode) ?? 0
+    // libmosquitto adopts a broker-assigned id before it logs the CONNACK.
+    const assignedId = p.properties?.assignedClientIdentifier
+    if (assignedId && code === 0) this.id = assignedId
     this.log(`Client ${this.id} received CONNACK (${code})`)
     const waiter = this.connackWaiter
     this.connackWaiter = undefined
@@ -323,8 +337,6 @@ export class MqttClient extends EventEmitter {
       this.lose(new ConnectionLost('closed', 'refused'))
       return waiter.reject(new ConnackRefused(code, p))
     }
-    const assigned = p.properties?.assignedClientIdentifier
-    if (assigned) this.id = assigned
     this.limits = this.config.protocolVersion === 5 ? limitsFrom(p) : {}
     const serverKeepAlive = p.properties?.serverKeepAlive
     // [MQTT-3.2.2-22] the broker's keep alive replaces ours.
@@ -462,7 +474,19 @@ export class MqttClient extends EventEmitter {
     if (!waiter) return
     this.acks.delete(mid)
     this.window.reserved.delete(mid)
+    if (waiter.onAck && !waiter.onAck(p)) return waiter.reject(this.lastLoss ?? new ConnectionLost('protocol', 'bad acknowledgement'))
     waiter.resolve(p)
+  }
+
+  // send(), but a packet mqtt-packet cannot encode closes the connection instead of leaving it open.
+  private sendOrClose(packet: Packet): void {
+    try {
+      this.send(packet)
+    } catch (err) {
+      this.closing = true
+      this.lose(new ConnectionLost('protocol', (err as Error).message))
+      throw err
+    }
   }
 
   private send(packet: Packet): void {

@@ -12,13 +12,22 @@ export interface TcpTarget {
   nodelay?: boolean
 }
 
+const LOOKUP_ERROR = 'Unable to connect (Lookup error.).\n'
+const INVALID_ARGUMENTS = 'Unable to connect (Invalid function arguments provided.).\n'
+
 /** Open a connected socket, or fail with mosquitto's text ("Error: Connection refused"). */
-export function openTcp(target: TcpTarget): Promise<Duplex> {
+export async function openTcp(target: TcpTarget): Promise<Duplex> {
+  // mosquitto: an empty host or -A is a failed lookup (Node would quietly use localhost / no bind),
+  // an empty socket path or a port out of range is an invalid argument.
+  if (target.port === 0 && target.host === '') throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
+  if (target.port !== 0 && target.host === '') throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR)
+  if (target.port < 0 || target.port > 65535) throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
+  const localAddress = target.bindAddress === undefined ? undefined : await bindAddressFor(target.bindAddress)
   return new Promise((resolve, reject) => {
     const socket =
       target.port === 0
         ? net.connect({ path: target.host })
-        : net.connect({ host: target.host, port: target.port, localAddress: target.bindAddress, noDelay: target.nodelay })
+        : net.connect({ host: target.host, port: target.port, localAddress, noDelay: target.nodelay })
     const fail = (err: NodeJS.ErrnoException): void => {
       socket.destroy()
       reject(connectError(err))
@@ -31,10 +40,26 @@ export function openTcp(target: TcpTarget): Promise<Duplex> {
   })
 }
 
+// -A takes a name or an address (mosquitto resolves it); Node's localAddress wants an address.
+async function bindAddressFor(name: string): Promise<string> {
+  if (name === '') throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR)
+  if (net.isIP(name)) return name
+  try {
+    const { lookup } = await import('node:dns/promises')
+    return (await lookup(name)).address
+  } catch (err) {
+    throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR, { cause: err })
+  }
+}
+
 /** A failed connect as mosquitto reports it: `Error: <strerror>`, or a lookup error. */
 export function connectError(err: NodeJS.ErrnoException): ToolError {
   if (err.code === 'ENOTFOUND' || err.code === 'EAI_AGAIN' || err.code === 'EAI_FAIL' || err.code === 'EAI_NONAME') {
-    return new ToolError(ExitCode.USAGE, 'Unable to connect (Lookup error.).\n', { cause: err })
+    return new ToolError(ExitCode.USAGE, LOOKUP_ERROR, { cause: err })
+  }
+  // Binding to an address of the other family (-A ::1 for an IPv4 broker).
+  if (err.code === 'EINVAL' && err.syscall === 'bind') {
+    return new ToolError(ExitCode.USAGE, 'Error: Address family not supported by protocol\n', { cause: err })
   }
   return new ToolError(ExitCode.USAGE, `Error: ${systemErrorText(err)}\n`, { cause: err })
 }

@@ -154,3 +154,15 @@ test('-R with --retained-only is refused without the usage hint', async () => {
   assert.equal(r.code, 1)
   assert.equal(r.stderr, "\nError: Combining '-R' and '--retained-only' makes no sense.\n")
 })
+
+test('-d: a SUBACK and a PUBLISH in one read print "Subscribed" before the message, as mosquitto does', async () => {
+  const mqtt = (await import('mqtt-packet')).default
+  const both = Buffer.concat([mqtt.generate(suback(1, [0])), mqtt.generate(publish('t', 'hello'))])
+  const b = await startFakeBroker([...connected, { expect: { cmd: 'subscribe' } }, { send: both }, { expect: { cmd: 'disconnect' } }])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 't', '-C', '1', '-d'])
+  await b.done()
+  await b.close()
+  const out = r.stdout.toString()
+  assert.ok(out.indexOf('Subscribed (mid: 1): 0') < out.indexOf('hello\n'), out)
+  assert.ok(out.indexOf('received SUBACK') < out.indexOf('received PUBLISH'), out)
+})
