@@ -2,7 +2,7 @@
 // The demo: start a broker for the occasion (an embedded aedes on a free loopback port), subscribe
 // with tssub, publish with tspub (a message, a QoS 2 message, and three lines from stdin), and
 // show what the subscriber printed. Run it with `npm run demo` after `npm ci`.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { Aedes } from 'aedes'
@@ -23,14 +23,17 @@ sub.stdout.on('data', (chunk) => {
 // Wait until the broker has the subscription before publishing.
 await new Promise((resolve) => broker.on('subscribe', resolve))
 
-const pub = (args, input) => {
+// The broker runs in this process, so tspub must run alongside it (never spawnSync).
+const pub = async (args, input) => {
   console.log(`$ tspub ${args.join(' ')}${input ? ' <<< ' + JSON.stringify(input) : ''}`)
-  const r = spawnSync(bin('tspub'), ['-h', '127.0.0.1', '-p', port, ...args], { input, stdio: ['pipe', 'inherit', 'inherit'] })
-  if (r.status !== 0) throw new Error(`tspub exited ${r.status}`)
+  const child = spawn(bin('tspub'), ['-h', '127.0.0.1', '-p', port, ...args], { stdio: ['pipe', 'inherit', 'inherit'] })
+  child.stdin.end(input ?? '')
+  const status = await new Promise((resolve) => child.on('exit', resolve))
+  if (status !== 0) throw new Error(`tspub exited ${status}`)
 }
-pub(['-t', 'demo/hello', '-m', 'Hello from tspub'])
-pub(['-t', 'demo/qos2', '-q', '2', '-m', 'exactly once'])
-pub(['-t', 'demo/lines', '-l', '-q', '1'], 'line one\nline two\nline three\n')
+await pub(['-t', 'demo/hello', '-m', 'Hello from tspub'])
+await pub(['-t', 'demo/qos2', '-q', '2', '-m', 'exactly once'])
+await pub(['-t', 'demo/lines', '-l', '-q', '1'], 'line one\nline two\nline three\n')
 
 const code = await new Promise((resolve) => sub.on('exit', resolve))
 server.close()
