@@ -8,6 +8,7 @@ import type { Options } from '../options/types.js'
 import { connectFailure, openStream } from './connect.js'
 import { readLines } from './pub-input.js'
 import type { ToolContext } from './run-tool.js'
+import { writeErr } from '../output/colour.js'
 
 /** How long tspub -l keeps trying to get a lost connection back before it gives up. */
 export const MAX_OUTAGE_MS = 60_000
@@ -30,7 +31,7 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
     const onDone = (err?: Error): void => {
       if (err) {
         failed++
-        if (!ctx.quiet) process.stderr.write(`Warning: ${err.message}\n`)
+        if (!ctx.quiet) writeErr(`Warning: ${err.message}\n`)
       }
       settle()
     }
@@ -61,7 +62,7 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
 
 // The exit code when the broker refused some messages: theirs was a v5 reason code.
 function failedExit(count: number): number {
-  process.stderr.write(`Error: ${count} message${count === 1 ? ' was' : 's were'} refused by the broker.\n`)
+  writeErr(`Error: ${count} message${count === 1 ? ' was' : 's were'} refused by the broker.\n`)
   return ExitCode.PROTOCOL
 }
 

@@ -13,6 +13,7 @@ import { checkIdentity, clientConfig, connectFailure, lostError, openStream } fr
 import { publishLines } from './pub-lines.js'
 import { loadFile, readAllStdin } from './pub-input.js'
 import { runTool, type ToolContext } from './run-tool.js'
+import { paintDebug, writeErr } from '../output/colour.js'
 
 /** Entry point of bin/tspub: `args` are the user's words as Node decoded them. */
 export function run(args: readonly string[]): Promise<void> {
@@ -28,7 +29,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   const payload = await loadPayload(o)
   if (o.topics.length === 0 || o.source === undefined) {
     // mosquitto: this one error prints the full usage on stdout.
-    process.stderr.write('Error: Both topic and message must be supplied.\n')
+    writeErr('Error: Both topic and message must be supplied.\n')
     process.stdout.write(helpText('pub', ctx.name))
     return 1
   }
@@ -40,7 +41,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   if (topic.length === 0 && properties?.topicAlias === undefined) throw new ToolError(ExitCode.USAGE, "Error: Invalid input. Does your topic contain '+' or '#'?\n")
 
   const sink = new OutputSink()
-  const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(line) : undefined))
+  const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(paintDebug(line)) : undefined))
   try {
     await client.connect(await openStream(o))
   } catch (err) {

@@ -1,5 +1,6 @@
 // The one place where errors become text on stderr and an exit code.
 import { ToolError, UsageError } from '../core/errors.js'
+import { setUpColour, writeErr } from '../output/colour.js'
 
 /** Shared by a tool's main and the error reporter: --quiet is only known after parsing. */
 export interface ToolContext {
@@ -13,11 +14,12 @@ export async function runTool(name: string, main: (ctx: ToolContext) => Promise<
   // If the event loop empties while main is still waiting, some promise was never going to
   // settle: that is our bug, and it must not pass for success (exit 0).
   const stalled = (): void => {
-    process.stderr.write('Error: internal error: the run stopped with work pending.\n')
+    writeErr('Error: internal error: the run stopped with work pending.\n')
     process.exitCode = 1
   }
   process.once('beforeExit', stalled)
   try {
+    await setUpColour()
     process.exitCode = await main(ctx)
   } catch (err) {
     process.exitCode = report(ctx, err)
@@ -33,15 +35,15 @@ export async function runTool(name: string, main: (ctx: ToolContext) => Promise<
 export function report(ctx: ToolContext, err: unknown): number {
   if (err instanceof UsageError) {
     // mosquitto: option errors are printed even with --quiet.
-    process.stderr.write(err.text)
+    writeErr(err.text)
     if (err.withUsageHint) process.stderr.write(`\nUse '${ctx.name} --help' to see usage.\n`)
     return 1
   }
   if (err instanceof ToolError) {
-    if (!ctx.quiet && err.text) process.stderr.write(err.text)
+    if (!ctx.quiet && err.text) writeErr(err.text)
     return err.exitCode
   }
   const detail = process.env.TSMQTT_DEBUG ? (err as Error)?.stack : (err as Error)?.message
-  process.stderr.write(`Error: ${detail ?? String(err)}\n`)
+  writeErr(`Error: ${detail ?? String(err)}\n`)
   return 1
 }

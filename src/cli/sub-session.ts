@@ -10,6 +10,7 @@ import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
 import { connectFailure, lostError, openStream } from './connect.js'
 import { report, type ToolContext } from './run-tool.js'
+import { paintDebug, writeErr } from '../output/colour.js'
 
 const FATAL_CODES = new Set<number>([ExitCode.TLS, ExitCode.AUTH, ExitCode.PROXY])
 
@@ -76,7 +77,7 @@ export class Subscriber {
     const options = v5 ? (o.retainAsPublished ? 0x08 : 0) | (o.noRetained ? 0x20 : 0) : 0
     const props = v5 ? o.propertyMap : {}
     const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options, props.subscribe, (mid, granted) => {
-      if (o.debug && !o.quiet) this.sink.line(`Subscribed (mid: ${mid}): ${granted.join(', ')}`)
+      if (o.debug && !o.quiet) this.sink.line(paintDebug(`Subscribed (mid: ${mid}): ${granted.join(', ')}`))
       if (granted.every((g) => g >= 128)) this.warn('All subscription requests were denied.\n')
       if (o.exitAfterSubscribe) this.stop(0)
     })
@@ -176,6 +177,6 @@ export class Subscriber {
   }
 
   private warn(text: string): void {
-    if (!this.o.quiet) process.stderr.write(text)
+    if (!this.o.quiet) writeErr(text)
   }
 }

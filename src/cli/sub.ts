@@ -8,6 +8,7 @@ import { OutputSink } from '../output/sink.js'
 import { checkIdentity, clientConfig } from './connect.js'
 import { runTool, type ToolContext } from './run-tool.js'
 import { Subscriber } from './sub-session.js'
+import { paintDebug, writeErr } from '../output/colour.js'
 
 /** Entry point of bin/tssub: `args` are the user's words as Node decoded them. */
 export function run(args: readonly string[]): Promise<void> {
@@ -24,13 +25,13 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   const o = parsed.options
   ctx.quiet = o.quiet
   if (o.noRetained && o.retainedOnly) {
-    process.stderr.write("\nError: Combining '-R' and '--retained-only' makes no sense.\n")
+    writeErr("\nError: Combining '-R' and '--retained-only' makes no sense.\n")
     return 1
   }
   checkIdentity(o)
   const output = { format: o.format && compileFormat(o.format), verbose: o.verbose, noEol: o.noEol, pretty: o.pretty }
   const sink = new OutputSink()
-  const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(line) : undefined))
+  const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(paintDebug(line)) : undefined))
   try {
     return await new Subscriber(client, o, sink, output, ctx).run()
   } finally {
