@@ -5,7 +5,8 @@
 import yargs from 'yargs/yargs'
 import { UsageError } from '../core/errors.js'
 import { buildOptions, type RawOptions } from './build.js'
-import { configFileLines, configFilePath, readConfigFile } from './config-file.js'
+import { configFileLines } from './config-file.js'
+import { optionFiles } from './option-files.js'
 import { OPTIONS, type Tool } from './table.js'
 import type { ParseResult } from './types.js'
 import { newWalkState, walkArgs } from './walk.js'
@@ -15,9 +16,8 @@ export function parseCommandLine(tool: Tool, toolName: string, args: readonly st
   const state = newWalkState()
   const normalized: string[] = []
   // mosquitto: the config file is read first and its errors are reported like argv errors.
-  const path = configFilePath(toolName, env)
-  const content = path === undefined ? undefined : readConfigFile(path)
-  if (content) {
+  for (const { content } of optionFiles(tool, toolName, args, env)) {
+    if (!content) continue
     // Each line is parsed on its own: an option at the end of a line does not take the next line.
     for (const line of configFileLines(content)) {
       const fromLine = walkArgs(tool, line.map((b) => b.toString('latin1')), state)
@@ -47,7 +47,7 @@ function parserFor(tool: Tool): ReturnType<typeof yargs> {
   const specs: Record<string, { type: 'string' | 'boolean'; array?: boolean }> = {}
   for (const spec of OPTIONS) {
     // --help and --version stop the walk, so they never reach yargs (which reserves "version").
-    if (!spec.tools.includes(tool) || spec.key === 'help' || spec.key === 'version') continue
+    if (!spec.tools.includes(tool) || spec.key === 'help' || spec.key === 'version' || spec.key === 'optionsFile' || spec.key === 'profile') continue
     specs[spec.key] = spec.arity === 0 ? { type: 'boolean' } : { type: 'string', array: spec.repeat?.includes(tool) ?? false }
   }
   // Set by the walk itself: -L and --unix expand to these.

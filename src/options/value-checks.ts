@@ -108,6 +108,11 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       return [set(spec.key, value)]
     case 'url':
       return urlWords(tool, value, state)
+    case 'optionsFile':
+    case 'profile':
+      // Read before the walk (option-files.ts): nothing left to collect. Inside a file they are
+      // not followed (a file does not pull in another).
+      return []
     case 'proxy':
       // mosquitto checks the proxy URL where it appears; the transport parses it again to use it.
       parseProxyUrl(value)

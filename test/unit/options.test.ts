@@ -1,6 +1,6 @@
 // The option parser against mosquitto's rules (contract §1-§5): words, values, errors, order.
 import assert from 'node:assert/strict'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
@@ -190,4 +190,29 @@ test('the config file comes first, line by line, and argv overrides it', () => {
   assert.equal(parseError('pub', ['-m', 'x'], { XDG_CONFIG_HOME: dir }), 'Error: Only one type of message can be sent at once.\n\n')
   writeFileSync(join(dir, 'tspub'), '-t\nfoo\n')
   assert.equal(parseError('pub', [], { XDG_CONFIG_HOME: dir }), 'Error: -t argument given but no topic specified.\n\n')
+})
+
+test('-o replaces the default options file; --profile adds a shared named file; argv still wins', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsmqtt-profiles-'))
+  writeFileSync(join(dir, 'tspub'), '-h default-host\n-t from/default\n')
+  const explicit = join(dir, 'explicit.conf')
+  writeFileSync(explicit, '-h explicit-host\n')
+  const env = { XDG_CONFIG_HOME: dir }
+  assert.equal(parse('pub', ['-m', 'x'], env).host, 'default-host')
+  const o = parse('pub', ['-o', explicit, '-t', 't', '-m', 'x'], env)
+  assert.equal(o.host, 'explicit-host')
+  assert.deepEqual(o.topics.map(String), ['t'])
+  assert.equal(parseError('pub', ['-o', explicit, '-o', explicit], env), 'Error: Duplicate -o argument given.\n\n')
+  assert.equal(parseError('pub', ['-o', join(dir, 'missing')], env), `Error: Unable to read options file "${join(dir, 'missing')}".\n`)
+
+  mkdirSync(join(dir, 'tsmqtt'))
+  writeFileSync(join(dir, 'tsmqtt', 'prod'), '-h prod-broker\n-u deployer\n-P s3cret\n')
+  const p = parse('pub', ['--profile', 'prod', '-t', 't', '-m', 'x'], env)
+  assert.equal(p.host, 'prod-broker')
+  assert.equal(String(p.username), 'deployer')
+  assert.equal(parse('pub', ['--profile', 'prod', '-h', 'override', '-t', 't', '-m', 'x'], env).host, 'override')
+  // The same profile serves tssub.
+  assert.equal(parse('sub', ['--profile', 'prod', '-t', 't'], env).host, 'prod-broker')
+  assert.equal(parseError('pub', ['--profile', 'nope'], env), `Error: No profile 'nope': ${dir}/tsmqtt/nope cannot be read.\n`)
+  assert.equal(parseError('pub', ['--profile', '../tspub'], env), "Error: Invalid profile name '../tspub': use a plain file name from ~/.config/tsmqtt/.\n")
 })

@@ -1,0 +1,235 @@
+// Shell completion scripts for bash and zsh, generated from the option table so they cannot offer
+// a flag the parser refuses or miss one it accepts. They are plain files (completion/tspub.bash,
+// completion/_tspub) written by scripts/gen-completion.mjs: no completion command or hidden flag
+// joins the mosquitto-compatible option set (yargs' own completion would add both).
+import { listedOptions } from './help.js'
+import { PROPERTY_COMMANDS, propertyNames } from './properties.js'
+import { OPTIONS, type OptionSpec, type Tool } from './table.js'
+
+const TOOLS: readonly [Tool, string][] = [['pub', 'tspub'], ['sub', 'tssub']]
+// The scripts' `case` on the command name: tssub first, and tspub as the fallback arm.
+const ARMS: readonly [Tool, string][] = [['sub', 'tssub'], ['pub', '*']]
+
+/** What the word after an option is completed with. */
+type ValueKind = { kind: 'none' } | { kind: 'choices', values: readonly string[] } | { kind: 'file' } | { kind: 'dir' }
+
+// The table has no "this is a path" field; its metavars say it (-f file, --cafile file, --unix path,
+// --capath dir), so a new option with such a metavar gets file completion without a change here.
+function valueKind(spec: OptionSpec): ValueKind {
+  if (spec.choices) return { kind: 'choices', values: spec.choices }
+  if (spec.arg === 'file' || spec.arg === 'path') return { kind: 'file' }
+  if (spec.arg === 'dir') return { kind: 'dir' }
+  return { kind: 'none' }
+}
+
+function spellings(spec: OptionSpec): string[] {
+  return [spec.short, spec.long].filter((s): s is string => s !== undefined)
+}
+
+/** The option words completion offers for `tool`: every spelling of every option --help lists. */
+export function completionWords(tool: Tool): string[] {
+  return listedOptions(tool).flatMap(spellings)
+}
+
+// Options of `tool` (hidden ones too: they still consume their value) taking exactly one value.
+function oneValueOptions(tool: Tool): string[] {
+  return OPTIONS.filter((o) => o.tools.includes(tool) && o.arity === 1).flatMap(spellings)
+}
+
+const PROPERTY_OPTIONS = OPTIONS.filter((o) => o.arity === 'property').flatMap(spellings)
+
+// ---------------------------------------------------------------------------------------------
+// bash
+
+/** The bash script: one completion function registered for both tspub and tssub. */
+export function bashCompletion(): string {
+  const toolArms = ARMS.map(([tool, pattern]) => [
+    `    ${pattern})`,
+    `      opts='${completionWords(tool).join(' ')}'`,
+    `      one=' ${oneValueOptions(tool).join(' ')} ' ;;`,
+  ].join('\n'))
+  const valueArms = OPTIONS.filter((o) => o.arity === 1).flatMap((spec) => {
+    const v = valueKind(spec)
+    const pattern = spellings(spec).join('|')
+    switch (v.kind) {
+      case 'choices': return [`    ${pattern}) _tsmqtt_compgen -W '${v.values.join(' ')}' ;;`]
+      case 'file': return [`    ${pattern}) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;`]
+      case 'dir': return [`    ${pattern}) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -d ;;`]
+      default: return []
+    }
+  })
+  const commandArms = PROPERTY_COMMANDS.map((c) => `        ${c}) _tsmqtt_compgen -W '${propertyNames(c).join(' ')}' ;;`)
+
+  return `# bash completion for tspub and tssub.
+# Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
+# Use: \`source /path/to/tspub.bash\` in ~/.bashrc, or copy it to
+# ~/.local/share/bash-completion/completions/tspub with a symbolic link named tssub beside it.
+
+# COMPREPLY = the words of compgen "$@" matching $cur, one per line (so file names may hold blanks).
+_tsmqtt_compgen() {
+  mapfile -t COMPREPLY < <(compgen "$@" -- "$cur")
+}
+
+# Sets \`words\` (argv up to the cursor) and \`lead\`. bash splits words at COMP_WORDBREAKS (: =), so
+# \`-L mqtt://host:1883/t\` arrives as five words; an option's position in argv decides what the
+# next word is, so the pieces that no blank separates are glued back together. \`lead\` is the part
+# of the current word before the piece bash will replace.
+_tsmqtt_words() {
+  local line=\${COMP_LINE:0:COMP_POINT} rest w i
+  words=() lead=
+  if [[ -z \${COMP_LINE+set} ]]; then
+    words=("\${COMP_WORDS[@]:0:COMP_CWORD+1}")
+    return
+  fi
+  for ((i = 0; i <= COMP_CWORD; i++)); do
+    w=\${COMP_WORDS[i]}
+    rest=\${line#"\${line%%[![:space:]]*}"}
+    if ((i == 0)) || [[ \${#rest} -ne \${#line} ]]; then
+      words+=('')
+    fi
+    if ((i == COMP_CWORD)); then
+      # the current word ends at the cursor
+      w=$rest
+      lead=\${words[\${#words[@]}-1]}
+    fi
+    words[\${#words[@]}-1]+=$w
+    line=\${rest:\${#w}}
+  done
+}
+
+# Completes the word after -D: its command, then the property names valid for that command;
+# the value (two words for user-property) is free text.
+_tsmqtt_property() {
+  case $1 in
+    1) _tsmqtt_compgen -W '${PROPERTY_COMMANDS.join(' ')}' ;;
+    2)
+      case \${2,,} in
+${commandArms.join('\n')}
+      esac ;;
+  esac
+}
+
+# Completes the value of option $1: a fixed set, a file or a directory; other values are free text.
+_tsmqtt_value() {
+  case $1 in
+${valueArms.join('\n')}
+  esac
+}
+
+_tsmqtt() {
+  local tool=\${COMP_WORDS[0]##*/} cur lead opts one i n last
+  local -a words
+  COMPREPLY=()
+  _tsmqtt_words
+  last=$((\${#words[@]} - 1))
+  cur=\${words[last]}
+  case $tool in
+${toolArms.join('\n')}
+  esac
+  # Walk argv as the tools parse it, so that a value (\`-m -d\`, \`-t --help\`) is never taken for an option.
+  for ((i = 1; i < last; i++)); do
+    case \${words[i]} in
+      ${PROPERTY_OPTIONS.join('|')})
+        # command, identifier, value; user-property has a key and a value
+        n=3
+        [[ \${words[i+2],,} == user-property ]] && n=4
+        if ((last - i <= n)); then
+          _tsmqtt_property $((last - i)) "\${words[i+1]}"
+          break
+        fi
+        ((i += n)) ;;
+      *)
+        if [[ $one == *" \${words[i]} "* ]]; then
+          if ((i + 1 == last)); then
+            _tsmqtt_value "\${words[i]}"
+            break
+          fi
+          ((i++))
+        fi ;;
+    esac
+  done
+  if ((i >= last)); then
+    _tsmqtt_compgen -W "$opts"
+  fi
+  # bash replaces only the piece after the last word break: drop what precedes it
+  if [[ -n $lead ]]; then
+    COMPREPLY=("\${COMPREPLY[@]#"$lead"}")
+  fi
+}
+
+complete -F _tsmqtt ${TOOLS.map(([, name]) => name).join(' ')}
+`
+}
+
+// ---------------------------------------------------------------------------------------------
+// zsh
+
+// The first sentence of a description, for zsh's one-line listings ("e.g." does not end one).
+function firstSentence(text: string): string {
+  const m = /^(.*?)(?<!\be\.g|\bi\.e)\.(?:\s|$)/s.exec(text)
+  return m ? m[1]! : text
+}
+
+// Text inside a single-quoted zsh word, within an _arguments [explanation] or :message: field.
+function zshQuote(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/([[\]:])/g, '\\$1').replace(/'/g, `'\\''`)
+}
+
+function zshAction(spec: OptionSpec): string {
+  const v = valueKind(spec)
+  switch (v.kind) {
+    case 'choices': return `(${v.values.join(' ')})`
+    case 'file': return '_files'
+    case 'dir': return '_files -/'
+    // an action of one blank: no completion, only the message
+    default: return ' '
+  }
+}
+
+// One _arguments spec (a word of zsh source) for one option of `tool`.
+function zshSpec(spec: OptionSpec, tool: Tool): string {
+  const names = spellings(spec)
+  const repeatable = spec.repeat?.includes(tool) ?? false
+  // A scalar is not offered again once given; the short and long forms exclude each other.
+  const prefix = repeatable ? `'*'` : names.length > 1 ? `'(${names.join(' ')})'` : ''
+  const optnames = names.length > 1 ? `{${names.join(',')}}` : `'${names[0]}'`
+  const explanation = `[${zshQuote(firstSentence(spec.describe))}]`
+  let args = ''
+  if (spec.arity === 1) args = `:${zshQuote(spec.arg ?? 'value')}:${zshAction(spec)}`
+  if (spec.arity === 'property') {
+    args = `:command:(${PROPERTY_COMMANDS.join(' ')}):property name:_tspub_property_name:value: `
+  }
+  return `${prefix}${optnames}'${explanation}${args}'`
+}
+
+/** The zsh script (an autoloaded `_tspub` in $fpath), handling both tspub and tssub. */
+export function zshCompletion(): string {
+  const toolArms = ARMS.map(([tool, pattern]) => [
+    `  ${pattern})`,
+    '    args=(',
+    ...listedOptions(tool).map((spec) => `      ${zshSpec(spec, tool)}`),
+    '    ) ;;',
+  ].join('\n'))
+  const commandArms = PROPERTY_COMMANDS.map((c) => `    ${c}) names=(${propertyNames(c).join(' ')}) ;;`)
+
+  return `#compdef tspub tssub
+# zsh completion for tspub and tssub.
+# Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
+# Use: put this file, named _tspub, in a directory of $fpath before compinit runs.
+
+# The property names -D accepts after the command word just before them.
+_tspub_property_name() {
+  local -a names
+  case \${(L)words[CURRENT-1]} in
+${commandArms.join('\n')}
+  esac
+  _describe -t property-names 'property name' names
+}
+
+local -a args
+case $service in
+${toolArms.join('\n')}
+esac
+_arguments : $args
+`
+}
