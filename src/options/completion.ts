@@ -3,6 +3,7 @@
 // completion/_tspub) written by scripts/gen-completion.mjs: no completion command or hidden flag
 // joins the mosquitto-compatible option set (yargs' own completion would add both).
 import { listedOptions } from './help.js'
+import { PROFILE_DIR } from './option-files.js'
 import { PROPERTY_COMMANDS, propertyNames } from './properties.js'
 import { OPTIONS, type OptionSpec, type Tool } from './table.js'
 
@@ -11,12 +12,14 @@ const TOOLS: readonly [Tool, string][] = [['pub', 'tspub'], ['sub', 'tssub']]
 const ARMS: readonly [Tool, string][] = [['sub', 'tssub'], ['pub', '*']]
 
 /** What the word after an option is completed with. */
-type ValueKind = { kind: 'none' } | { kind: 'choices', values: readonly string[] } | { kind: 'file' } | { kind: 'dir' }
+type ValueKind = { kind: 'none' } | { kind: 'choices', values: readonly string[] } | { kind: 'file' } | { kind: 'dir' } | { kind: 'profile' }
 
 // The table has no "this is a path" field; its metavars say it (-f file, --cafile file, --unix path,
 // --capath dir), so a new option with such a metavar gets file completion without a change here.
 function valueKind(spec: OptionSpec): ValueKind {
   if (spec.choices) return { kind: 'choices', values: spec.choices }
+  // --profile NAME: the names are the files in the profile folder
+  if (spec.key === 'profile') return { kind: 'profile' }
   if (spec.arg === 'file' || spec.arg === 'path') return { kind: 'file' }
   if (spec.arg === 'dir') return { kind: 'dir' }
   return { kind: 'none' }
@@ -55,6 +58,7 @@ export function bashCompletion(): string {
       case 'choices': return [`    ${pattern}) _tsmqtt_compgen -W '${v.values.join(' ')}' ;;`]
       case 'file': return [`    ${pattern}) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;`]
       case 'dir': return [`    ${pattern}) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -d ;;`]
+      case 'profile': return [`    ${pattern}) _tsmqtt_profiles ;;`]
       default: return []
     }
   })
@@ -107,6 +111,17 @@ _tsmqtt_property() {
 ${commandArms.join('\n')}
       esac ;;
   esac
+}
+
+# Completes a profile name: a file in the profile folder, found as the tools find it (a set
+# XDG_CONFIG_HOME wins, else ~/.config).
+_tsmqtt_profiles() {
+  local f
+  for f in "\${XDG_CONFIG_HOME-$HOME/.config}/${PROFILE_DIR}"/*; do
+    if [[ -f $f && \${f##*/} == "$cur"* ]]; then
+      COMPREPLY+=("\${f##*/}")
+    fi
+  done
 }
 
 # Completes the value of option $1: a fixed set, a file or a directory; other values are free text.
@@ -181,6 +196,7 @@ function zshAction(spec: OptionSpec): string {
     case 'choices': return `(${v.values.join(' ')})`
     case 'file': return '_files'
     case 'dir': return '_files -/'
+    case 'profile': return '_tspub_profile'
     // an action of one blank: no completion, only the message
     default: return ' '
   }
@@ -192,14 +208,14 @@ function zshSpec(spec: OptionSpec, tool: Tool): string {
   const repeatable = spec.repeat?.includes(tool) ?? false
   // A scalar is not offered again once given; the short and long forms exclude each other.
   const prefix = repeatable ? `'*'` : names.length > 1 ? `'(${names.join(' ')})'` : ''
-  const optnames = names.length > 1 ? `{${names.join(',')}}` : `'${names[0]}'`
+  const optnames = names.length > 1 ? `{${names.join(',')}}'` : `'${names[0]}`
   const explanation = `[${zshQuote(firstSentence(spec.describe))}]`
   let args = ''
   if (spec.arity === 1) args = `:${zshQuote(spec.arg ?? 'value')}:${zshAction(spec)}`
   if (spec.arity === 'property') {
     args = `:command:(${PROPERTY_COMMANDS.join(' ')}):property name:_tspub_property_name:value: `
   }
-  return `${prefix}${optnames}'${explanation}${args}'`
+  return `${prefix}${optnames}${explanation}${args}'`
 }
 
 /** The zsh script (an autoloaded `_tspub` in $fpath), handling both tspub and tssub. */
@@ -224,6 +240,13 @@ _tspub_property_name() {
 ${commandArms.join('\n')}
   esac
   _describe -t property-names 'property name' names
+}
+
+# The profile names: the files in the profile folder (a set XDG_CONFIG_HOME wins, else ~/.config).
+_tspub_profile() {
+  local -a expl names
+  names=(\${XDG_CONFIG_HOME-$HOME/.config}/${PROFILE_DIR}/*(N-.:t))
+  _wanted profiles expl 'profile' compadd -a names
 }
 
 local -a args

@@ -3,7 +3,7 @@
 
 import { UsageError } from '../core/errors.js'
 import type { ReceivedMessage } from '../core/message.js'
-import { messageJson, parseJson, stringPayload, writeJson, type JsonValue } from './json.js'
+import { messageJson, parseJson, payloadNeedsBase64, stringPayload, writeJson, type JsonValue } from './json.js'
 import type { ByteWriter } from './render.js'
 import { isoLocalTime, jsonTimestamp, localTime, nanos9, strftime1, unixTimeNanos, type Clock,
   type LocalTime } from './time.js'
@@ -155,7 +155,8 @@ function renderField(w: ByteWriter, field: FormatField, pad: FormatPad, msg: Rec
     }
     case 'isoTime': return padText(w, Buffer.from(isoLocalTime(clock.now()), 'latin1'), pad)
     case 'unixTime': return w.latin1(unixTimeNanos(clock.now()))
-    case 'json': return writeJson(w, messageJson(msg, jsonTimestamp(clock.now()), stringPayload(msg.payload)), pretty)
+    case 'json':
+      return writeJson(w, messageJson(msg, jsonTimestamp(clock.now()), stringPayload(msg.payload), payloadNeedsBase64(msg.payload)), pretty)
     case 'jsonRaw': {
       const tst = jsonTimestamp(clock.now())
       const payload = msg.payload.length === 0 ? NULL : parseJson(msg.payload)
@@ -198,7 +199,7 @@ function padNumber(w: ByteWriter, v: number | undefined, pad: FormatPad): void {
   padding(w, pad, s.length, true, () => w.latin1(s))
 }
 
-// %p, %x and %X, with the 2.0.11 bugs kept.
+// %p, %x and %X: %p as 2.0.11 prints it, %x/%X with the width bug fixed.
 function fixedWidth(w: ByteWriter, payload: Buffer, pad: FormatPad, hex: boolean, upper: boolean): void {
   const emit = (bytes: number): void => {
     if (!hex) return w.bytes(payload, 0, bytes)
@@ -207,12 +208,15 @@ function fixedWidth(w: ByteWriter, payload: Buffer, pad: FormatPad, hex: boolean
   }
   if (pad.width <= 0) {
     emit(payload.length)
-    // mosquitto: "%-p" / "%-x" without a width pad with as many spaces as the payload has bytes
-    if (pad.left) w.repeat(0x20, payload.length)
+    // mosquitto: "%-p" without a width pads with as many spaces as the payload has bytes (kept for
+    // %p; for %x, a 2.1 fix along with the width, no padding without a width)
+    if (pad.left && !hex) w.repeat(0x20, payload.length)
     return
   }
-  // mosquitto: a width truncates the payload to `width` bytes, and %x then prints only half of those bytes
+  // Fixed for %x/%X (as mosquitto 2.1 does): the width is a minimum, all the bytes are printed;
+  // mosquitto 2.0 cuts the payload to `width` bytes and then prints only half of them.
+  if (hex) return padding(w, pad, payload.length * 2, true, () => emit(payload.length))
+  // mosquitto: a width truncates %p to `width` bytes (kept: it is what a fixed-width column wants)
   const n = Math.min(payload.length, pad.width)
-  const shown = hex ? n >> 1 : n
-  padding(w, pad, hex ? shown * 2 : shown, true, () => emit(shown))
+  padding(w, pad, n, true, () => emit(n))
 }

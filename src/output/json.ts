@@ -3,12 +3,14 @@
 
 import type { PublishProperties, ReceivedMessage } from '../core/message.js'
 import type { ByteWriter } from './render.js'
+import { isUtf8 } from 'node:buffer'
 
 /** A parsed or built JSON value. Strings are bytes, as in cJSON (C strings: printing stops at a NUL). */
 export type JsonValue =
   | { type: 'null' | 'true' | 'false' }
   | { type: 'number'; value: number }
-  | { type: 'string'; bytes: Buffer }
+  // `keepNul`: escape NUL as \u0000 instead of ending the string there (cJSON's C-string cut).
+  | { type: 'string'; bytes: Buffer; keepNul?: boolean }
   | { type: 'array'; items: JsonValue[] }
   | { type: 'object'; members: JsonMember[] }
 
@@ -189,7 +191,7 @@ export function writeJson(w: ByteWriter, v: JsonValue, pretty: boolean, depth = 
   switch (v.type) {
     case 'null': case 'true': case 'false': return w.latin1(v.type)
     case 'number': return w.latin1(formatNumber(v.value))
-    case 'string': return writeString(w, v.bytes)
+    case 'string': return writeString(w, v.bytes, v.keepNul)
     case 'array':
       w.byte(0x5b)
       for (let i = 0; i < v.items.length; i++) {
@@ -215,15 +217,15 @@ export function writeJson(w: ByteWriter, v: JsonValue, pretty: boolean, depth = 
   }
 }
 
-/** A cJSON string: cut at the first NUL; `"` `\` and bytes below 0x20 escaped; every other byte raw. */
-export function writeString(w: ByteWriter, b: Buffer): void {
+/** A cJSON string: cut at the first NUL (unless keepNul); `"` `\` and bytes below 0x20 escaped; every other byte raw. */
+export function writeString(w: ByteWriter, b: Buffer, keepNul = false): void {
   w.byte(0x22)
   let run = 0
   let i = 0
   for (; i < b.length; i++) {
     const x = b[i]
     if (x >= 0x20 && x !== 0x22 && x !== 0x5c) continue
-    if (x === 0) break
+    if (x === 0 && !keepNul) break
     w.bytes(b, run, i)
     run = i + 1
     const short = SHORT_ESCAPES[x]
@@ -294,11 +296,21 @@ const str = (s: string | Buffer): JsonValue => ({ type: 'string', bytes: typeof 
 
 /** The %j string payload: the payload read as a C string (cut at the first NUL); null when empty. */
 export function stringPayload(payload: Buffer): JsonValue {
-  return payload.length === 0 ? NULL : { type: 'string', bytes: payload }
+  if (payload.length === 0) return NULL
+  // Fixed (mosquitto cuts the payload at its first NUL and copies invalid UTF-8 raw, which is
+  // not JSON): the whole payload, NULs escaped; a payload that is not UTF-8 goes as base64, and
+  // messageJson then says so in "payload_encoding".
+  if (!isUtf8(payload)) return { type: 'string', bytes: Buffer.from(payload.toString('base64'), 'latin1') }
+  return { type: 'string', bytes: payload, keepNul: true }
+}
+
+/** True when %j must carry the payload as base64 (it is not UTF-8). */
+export function payloadNeedsBase64(payload: Buffer): boolean {
+  return payload.length > 0 && !isUtf8(payload)
 }
 
 /** The root object of %j / %J, keys in mosquitto's order; `payload` is already converted. */
-export function messageJson(msg: ReceivedMessage, tst: string, payload: JsonValue): JsonValue {
+export function messageJson(msg: ReceivedMessage, tst: string, payload: JsonValue, base64 = false): JsonValue {
   const members: JsonMember[] = [
     { key: K.tst, value: str(Buffer.from(tst, 'latin1')) },
     { key: K.topic, value: str(msg.topic) },
@@ -309,6 +321,7 @@ export function messageJson(msg: ReceivedMessage, tst: string, payload: JsonValu
   if (msg.qos > 0) members.push({ key: K.mid, value: num(msg.mid) }) // mosquitto: only for QoS > 0
   const props = msg.properties && propertiesJson(msg.properties)
   if (props) members.push({ key: K.properties, value: props })
+  if (base64) members.push({ key: key('payload_encoding'), value: str('base64') })
   members.push({ key: K.payload, value: payload })
   return { type: 'object', members }
 }

@@ -167,15 +167,20 @@ test('%j: compact object, keys in order, retain as a number', () => {
   })
 })
 
-test('%j escaping (§2.12 example): control bytes escaped, 0x7f and invalid UTF-8 raw', () => {
+test('%j escaping (§2.12 example, fixed): control bytes escaped, 0x7f raw; invalid UTF-8 goes as base64', () => {
   const payload = Buffer.from('a\x01b\x1fc\x7fd\xc3\xa9e\xffz"q\\', 'latin1')
+  // mosquitto copies the 0xff raw (not JSON); we say base64 and carry the bytes exactly.
   assert.equal(json(msg(payload, { topic: Buffer.from('e/1') })).out,
-    `{"tst":"${TST}","topic":"e/1","qos":0,"retain":1,"payloadlen":15,"payload":"a\\u0001b\\u001fc\x7fd\xc3\xa9e\xffz\\"q\\\\"}\n`)
+    `{"tst":"${TST}","topic":"e/1","qos":0,"retain":1,"payloadlen":15,"payload_encoding":"base64","payload":"${payload.toString('base64')}"}\n`)
+  const valid = Buffer.from('a\x01b\x1fc\x7fd\xc3\xa9e"q\\', 'latin1')
+  assert.equal(json(msg(valid, { topic: Buffer.from('e/1') })).out,
+    `{"tst":"${TST}","topic":"e/1","qos":0,"retain":1,"payloadlen":13,"payload":"a\\u0001b\\u001fc\x7fd\xc3\xa9e\\"q\\\\"}\n`)
   assert.equal(json(msg('\b\f\n\r\t/')).out.split('"payload":')[1], '"\\b\\f\\n\\r\\t/"}\n')
 })
 
-test('%j cuts the payload at the first NUL; payloadlen keeps the full length', () => {
-  assert.equal(json(msg('bin\0ary\0data123456')).out, `{"tst":"${TST}","topic":"t","qos":0,"retain":1,"payloadlen":18,"payload":"bin"}\n`)
+test('%j keeps the whole payload, NULs escaped (mosquitto cuts it at the first NUL)', () => {
+  assert.equal(json(msg('bin\0ary\0data123456')).out,
+    `{"tst":"${TST}","topic":"t","qos":0,"retain":1,"payloadlen":18,"payload":"bin\\u0000ary\\u0000data123456"}\n`)
 })
 
 test('an empty payload is null for %j and %J', () => {
