@@ -110,5 +110,12 @@ export function lostError(err: ConnectionLost): ToolError {
     return new ToolError(ExitCode.PROTOCOL, `Error: A network protocol error occurred when communicating with the broker (${err.message}).\n`)
   }
   if (err.reason === 'keepalive') return new ToolError(19, 'Error: Keepalive exceeded: the broker stopped answering.\n')
+  if (err.reason === 'disconnect') {
+    // MQTT v5: the broker said why it ended the connection; say it too.
+    const p = err.packet as { reasonCode?: number; properties?: { reasonString?: string } } | undefined
+    const code = p?.reasonCode ?? 0
+    const why = p?.properties?.reasonString ? `: ${p.properties.reasonString}` : ''
+    return new ToolError(ExitCode.CONN_LOST, `Error: The broker disconnected us (${reasonString(code)}, reason code ${code})${why}.\nError: The connection was lost.\n`)
+  }
   return new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n')
 }

@@ -189,6 +189,8 @@ tssub \\-d \\-t '#' \\-F %j
 ` },
       { title: 'DIFFERENCES FROM MOSQUITTO', body: `
 \\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. A value that is not a number is an error, not 0.
+\\fB%j\\fR keeps NUL bytes (escaped) and carries a payload that is not UTF\\-8 as base64, with
+\\fB"payload_encoding":"base64"\\fR, so the output is always JSON. A width on \\fB%x\\fR is a minimum.
 \\fB\\-\\-random\\-filter\\fR is a percentage as documented (mosquitto treats it as per mille).
 \\fB\\-\\-remove\\-retained\\fR with \\fB\\-C\\fR or \\fB\\-\\-retained\\-only\\fR exits once the removals are
 acknowledged (mosquitto hangs). After an MQTT v5 server DISCONNECT, tssub reconnects (as

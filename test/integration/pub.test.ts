@@ -185,3 +185,17 @@ test('--help and --version print to stdout and exit 0', async () => {
   assert.equal(version.code, 0)
   assert.match(version.stdout.toString(), /^tssub version \d+\.\d+\.\d+ running on Node\.js v\d+/)
 })
+
+test('v5: a server DISCONNECT while a QoS 1 message is in flight is reported, and the exit is 7', async () => {
+  const { disconnect } = await import('../helpers/fake-broker.js')
+  const b = await startFakeBroker([
+    { expect: { cmd: 'connect', protocolVersion: 5 } },
+    { send: connack(0) },
+    { expect: { cmd: 'publish', qos: 1 } },
+    { send: { ...disconnect(0x97), properties: { reasonString: 'quota used up' } } as never },
+  ])
+  const r = await runCli('tspub', [...HOST, '-p', String(b.port), '-V', '5', '-q', '1', '-t', 't', '-m', 'm'])
+  await b.close()
+  assert.equal(r.code, 7)
+  assert.equal(r.stderr, 'Error: The broker disconnected us (Quota exceeded, reason code 151): quota used up.\nError: The connection was lost.\n')
+})
