@@ -1,17 +1,10 @@
 // Direct decoding of the most common packet, a PUBLISH without v5 properties: tssub's hot path.
 // Anything else (v5 properties) goes through mqtt-packet. Also direct encoding of the 4-byte
 // acknowledgements sent for every QoS 1/2 message.
+import type { PublishFields } from './encode.js'
 
-/** A PUBLISH as the client core handles it; the topic stays raw bytes. */
-export interface IncomingPublish {
-  topic: Buffer
-  payload: Buffer
-  qos: 0 | 1 | 2
-  retain: boolean
-  dup: boolean
-  mid: number
-  properties?: Record<string, unknown>
-}
+/** A PUBLISH as the client core handles it (the same fields it sends); the topic stays raw bytes. */
+export type IncomingPublish = PublishFields
 
 /**
  * Decode a whole PUBLISH packet (fixed header included). Returns undefined when it carries v5

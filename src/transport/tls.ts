@@ -13,24 +13,12 @@ import tls from 'node:tls'
 import { ExitCode, ToolError } from '../core/errors.js'
 import { osCerts, readCaFile, readCaPath, readTlsFile } from './ca-store.js'
 import { handshakeFailure, hostMismatch, type TlsContext, verifyFailure } from './tls-errors.js'
+import type { TlsOptions } from '../options/types.js'
 
-/** What to set up: the TLS options plus where we connect and whether to use the OS CA store. */
-export interface TlsRequest {
+/** What to set up: the TLS options plus where we connect (useOsCerts may be forced by the plan). */
+export interface TlsRequest extends Omit<TlsOptions, 'tlsEngineKpassSha1'> {
   host: string
   port: number
-  useOsCerts: boolean
-  cafile?: string
-  capath?: string
-  cert?: string
-  key?: string
-  keyform?: string
-  ciphers?: string
-  tlsVersion?: string
-  tlsAlpn?: string
-  tlsEngine?: string
-  insecure: boolean
-  psk?: string
-  pskIdentity?: string
 }
 
 /** Everything checked and loaded before any connection is made. */
