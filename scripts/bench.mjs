@@ -1,0 +1,801 @@
+#!/usr/bin/env node
+// npm run bench: start cost, throughput and memory of tspub/tssub against mosquitto's own C clients
+// and the Node floor, side by side in one run, repeated, interleaved (issue 7). Prints a markdown
+// table on stdout (progress goes to stderr) and writes the raw samples as JSON.
+//
+//   node scripts/bench.mjs [--runs N] [--start-runs N] [--flood-runs N] [--lines N]
+//                          [--stall S] [--quick] [--json FILE]
+//
+//   --runs N        repeats of everything (default: 10 for start cost, 3 for throughput)
+//   --start-runs N  repeats of the start-cost round only; --flood-runs N of the throughput round only
+//   --lines N       lines per throughput run (default 200000)
+//   --stall S       seconds the stalled reader reads nothing (default 3)
+//   --quick         a smoke run: 3 start runs, 1 throughput run, 20000 lines, 1 s stall
+//   --json FILE     where the JSON goes (default bench-results.json in the repository root)
+//
+// MQTTJS_CLI=/path/to/mqtt adds MQTT.js's `mqtt pub` to the start-cost round (install it in a
+// scratch folder; it is never a dependency of this project).
+//
+// It needs the real mosquitto broker and clients (apt-get install mosquitto mosquitto-clients) and
+// a build (npm run bench builds first). It starts its own broker on a free loopback port with its own
+// temp dir; every process it starts is bounded by a timeout and stopped on the way out, Ctrl-C too.
+// Not part of the test suite: wall times on a shared machine are not assertions.
+import { spawn, spawnSync } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { setTimeout as sleepRef } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+function usage(code) {
+  const lines = fs.readFileSync(fileURLToPath(import.meta.url), 'utf8').split('\n').slice(1)
+  const end = lines.findIndex((l) => !l.startsWith('//'))
+  const text = lines.slice(0, end).map((l) => l.replace(/^\/\/ ?/, '')).join('\n')
+  ;(code === 0 ? process.stdout : process.stderr).write(text + '\n')
+  process.exit(code)
+}
+
+function parseOptions(argv) {
+  const o = { startRuns: 10, floodRuns: 3, lines: 200_000, stall: 3, json: path.join(root, 'bench-results.json'), quick: false }
+  const set = {}
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]
+    const value = () => {
+      const v = argv[++i]
+      if (v === undefined) { console.error(`bench: ${a} needs a value`); usage(2) }
+      return v
+    }
+    const int = (v, min) => {
+      const n = Number(v)
+      if (!Number.isInteger(n) || n < min) { console.error(`bench: ${a} wants an integer >= ${min}, not ${v}`); usage(2) }
+      return n
+    }
+    switch (a) {
+      case '--runs': set.startRuns = set.floodRuns = int(value(), 1); break
+      case '--start-runs': set.startRuns = int(value(), 1); break
+      case '--flood-runs': set.floodRuns = int(value(), 1); break
+      case '--lines': set.lines = int(value(), 1); break
+      case '--stall': {
+        const v = value()
+        const n = Number(v)
+        if (!(n >= 0 && n <= 600)) { console.error(`bench: --stall wants seconds (0-600), not ${v}`); usage(2) }
+        set.stall = n
+        break
+      }
+      case '--json': set.json = path.resolve(value()); break
+      case '--quick': o.quick = true; break
+      case '-h': case '--help': usage(0); break
+      default: console.error(`bench: unknown option ${a}`); usage(2)
+    }
+  }
+  if (o.quick) Object.assign(o, { startRuns: 3, floodRuns: 1, lines: 20_000, stall: 1 })
+  return Object.assign(o, set)
+}
+
+const opt = parseOptions(process.argv.slice(2))
+// A throughput run that has not finished by then is stopped and reported (scaled for big --lines).
+const FLOOD_DEADLINE_MS = Math.max(60_000, Math.ceil(60_000 * opt.lines / 200_000))
+// After the publisher exited, a subscriber whose output has not grown for this long is stuck
+// (lines were lost on the way): stop it and count what it printed.
+const IDLE_MS = 2_000
+const TARGETS = { publish: 1.25, help: 1.2, throughput: 1.0, rss: 2.0 }
+
+// ---------------------------------------------------------------------------------------------
+// Processes and clean-up: every child gets its own process group, killed whole on the way out.
+
+const children = new Set()
+const cleanups = []
+let cleaned = false
+function cleanup() {
+  if (cleaned) return
+  cleaned = true
+  for (const c of children) {
+    try { process.kill(-c.pid, 'SIGKILL') } catch { try { c.kill('SIGKILL') } catch { /* gone */ } }
+  }
+  children.clear()
+  for (const f of cleanups.splice(0).reverse()) {
+    try { f() } catch { /* best effort */ }
+  }
+}
+process.on('exit', cleanup)
+for (const [sig, code] of [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]]) {
+  process.on(sig, () => {
+    process.stderr.write(`\nbench: ${sig}, stopping everything\n`)
+    cleanup()
+    process.exit(code)
+  })
+}
+
+function fail(message) {
+  console.error(`bench: ${message}`)
+  process.exit(1)
+}
+
+const log = (message) => process.stderr.write(message + '\n')
+// Timers that never keep the process alive (a lost race must not hold the exit up).
+const later = (ms) => sleepRef(ms, undefined, { ref: false })
+const sleep = (ms) => sleepRef(ms)
+
+/**
+ * Start a process in its own group. `done` resolves on exit (or a failure to start) with the code,
+ * signal and performance.now() of the exit; stderr, when piped, is kept (the first 4 KiB).
+ */
+function launch(cmd, args, options = {}) {
+  const child = spawn(cmd, args, { detached: true, ...options })
+  let stderr = ''
+  child.stderr?.on('data', (c) => { if (stderr.length < 4096) stderr += c })
+  const done = new Promise((resolve) => {
+    let settled = false
+    const settle = (r) => {
+      if (settled) return
+      settled = true
+      children.delete(child)
+      resolve({ ...r, at: performance.now(), get stderr() { return stderr } })
+    }
+    child.once('exit', (code, signal) => settle({ code, signal }))
+    child.once('error', (error) => settle({ code: null, signal: null, error: error.message }))
+  })
+  if (child.pid !== undefined) children.add(child)
+  return { child, done }
+}
+
+function killGroup(child, sig) {
+  try { process.kill(-child.pid, sig) } catch { try { child.kill(sig) } catch { /* gone */ } }
+}
+
+/** Stop a child politely (SIGTERM to `pid`, or its group), then for good; resolves when it exited. */
+async function stop(proc, pid) {
+  if (proc.child.exitCode !== null || proc.child.signalCode !== null) return proc.done
+  if (pid) {
+    try { process.kill(pid, 'SIGTERM') } catch { killGroup(proc.child, 'SIGTERM') }
+  } else {
+    killGroup(proc.child, 'SIGTERM')
+  }
+  const timer = setTimeout(() => killGroup(proc.child, 'SIGKILL'), 2_000)
+  const r = await proc.done
+  clearTimeout(timer)
+  return r
+}
+
+function findExecutable(name, dirs = []) {
+  for (const d of [...dirs, ...(process.env.PATH ?? '').split(':').filter(Boolean)]) {
+    const p = path.join(d, name)
+    try {
+      fs.accessSync(p, fs.constants.X_OK)
+      if (fs.statSync(p).isFile()) return p
+    } catch { /* next */ }
+  }
+  return undefined
+}
+
+// ---------------------------------------------------------------------------------------------
+// Peak RSS: GNU time's %M (KiB) when /usr/bin/time works, else VmHWM polled from /proc.
+
+const TIME = (() => {
+  try {
+    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'true'], { encoding: 'utf8', timeout: 5_000 })
+    return r.status === 0 && /^\d+(\.\d+)? \d+\s*$/m.test(r.stderr) ? '/usr/bin/time' : undefined
+  } catch {
+    return undefined
+  }
+})()
+
+let rssSeq = 0
+/** Start cmd with its peak RSS measured; `rss()` gives KiB (or undefined) once it exited. */
+function launchWithRss(cmd, args, options, dir) {
+  if (TIME) {
+    const file = path.join(dir, `rss-${++rssSeq}.txt`)
+    const proc = launch(TIME, ['-f', '%e %M', '-o', file, cmd, ...args], options)
+    return {
+      ...proc,
+      // The measured process itself (GNU time's only child): signals go to it, so that time reports.
+      realPid() {
+        try {
+          const kids = fs.readFileSync(`/proc/${proc.child.pid}/task/${proc.child.pid}/children`, 'utf8').trim().split(/\s+/)
+          return Number(kids[0]) || undefined
+        } catch {
+          return undefined
+        }
+      },
+      rss() {
+        try {
+          const lines = fs.readFileSync(file, 'utf8').trim().split('\n')
+          const m = /^\S+ (\d+)$/.exec(lines[lines.length - 1])
+          return m ? Number(m[1]) : undefined
+        } catch {
+          return undefined
+        }
+      },
+    }
+  }
+  const proc = launch(cmd, args, options)
+  let hwm
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${proc.child.pid}/status`, 'utf8'))
+      if (m) hwm = Math.max(hwm ?? 0, Number(m[1]))
+    } catch { /* exited */ }
+  }, 20)
+  proc.done.then(() => clearInterval(poll))
+  return { ...proc, realPid: () => proc.child.pid, rss: () => hwm }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics and formatting
+
+function median(xs) {
+  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b)
+  if (v.length === 0) return undefined
+  const m = v.length >> 1
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2
+}
+const min = (xs) => (xs.length ? Math.min(...xs) : undefined)
+const max = (xs) => (xs.length ? Math.max(...xs) : undefined)
+const fmt = (x, digits = 1) => (x === undefined || x === null || Number.isNaN(x) ? '—' : x.toFixed(digits))
+const ratio = (a, b) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined)
+const fmtRatio = (r) => (r === undefined ? '—' : `${r.toFixed(2)}×`)
+const int = (n) => Math.round(n).toLocaleString('en-US')
+const mib = (kib) => (kib === undefined ? undefined : kib / 1024)
+function verdict(r, target) {
+  if (r === undefined) return '—'
+  return r <= target ? 'PASS' : 'MISS'
+}
+
+/** A markdown table with padded columns (still valid markdown, readable in a terminal). */
+function table(header, rows, align) {
+  const cells = [header, ...rows].map((r) => r.map((c) => String(c)))
+  const widths = header.map((_, i) => Math.max(3, ...cells.map((r) => r[i].length)))
+  const line = (r) => '| ' + r.map((c, i) => (align?.[i] === 'r' ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(' | ') + ' |'
+  const rule = '| ' + widths.map((w, i) => (align?.[i] === 'r' ? '-'.repeat(w - 1) + ':' : '-'.repeat(w))).join(' | ') + ' |'
+  return [line(cells[0]), rule, ...cells.slice(1).map(line)].join('\n')
+}
+
+// ---------------------------------------------------------------------------------------------
+// The broker: mosquitto on a free loopback port, unlimited queues, logging only errors, warnings
+// and subscriptions ("<client id> <qos> <topic>" once the subscription is in the broker's tree).
+
+async function freePort() {
+  const s = net.createServer()
+  await new Promise((resolve, reject) => { s.once('error', reject); s.listen(0, '127.0.0.1', resolve) })
+  const { port } = s.address()
+  await new Promise((resolve) => s.close(resolve))
+  return port
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const s = net.connect({ port, host: '127.0.0.1' })
+    s.once('connect', () => { s.destroy(); resolve(true) })
+    s.once('error', () => resolve(false))
+  })
+}
+
+async function startBroker(bin, dir) {
+  let lastError = ''
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const port = await freePort()
+    const conf = path.join(dir, `mosquitto-${port}.conf`)
+    fs.writeFileSync(conf, [
+      `listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false',
+      'max_queued_messages 0', 'max_queued_bytes 0', 'max_inflight_messages 20',
+      'log_dest stderr', 'log_type error', 'log_type warning', 'log_type subscribe', '',
+    ].join('\n'), { mode: 0o644 })
+    const proc = launch(bin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let text = ''
+    const waiters = new Set()
+    proc.child.stderr.setEncoding('utf8')
+    proc.child.stderr.on('data', (c) => {
+      text += c
+      if (text.length > 1 << 20) text = text.slice(-(1 << 19))
+      for (const w of waiters) w()
+    })
+    for (let i = 0; i < 100; i++) {
+      if (await canConnect(port)) {
+        const broker = {
+          port,
+          proc,
+          log: () => text,
+          /** Resolves true once the broker logged a subscription by `id`, false after `ms`. */
+          subscribed(id, ms) {
+            const re = new RegExp(`(^|\\n)(\\d+: )?${id.replace(/[^\w-]/g, '\\$&')} \\d `)
+            return new Promise((resolve) => {
+              const check = () => {
+                if (re.test(text)) finish(true)
+              }
+              const timer = setTimeout(() => finish(false), ms)
+              const finish = (v) => { clearTimeout(timer); waiters.delete(check); resolve(v) }
+              waiters.add(check)
+              check()
+            })
+          },
+          alive: () => proc.child.exitCode === null && proc.child.signalCode === null,
+        }
+        return broker
+      }
+      if (proc.child.exitCode !== null) break
+      await sleep(50)
+    }
+    lastError = text
+    await stop(proc)
+  }
+  fail(`mosquitto did not start:\n${lastError}`)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The input: N distinct 40-byte lines ("line 0000042 abc...z\n"), written once to the temp dir and
+// given to each publisher as its stdin file; subscribers write to a file that is checked after.
+
+const FILLER = 'abcdefghijklmnopqrstuvwxyz'
+function makeInput(file, lines) {
+  const width = Math.max(7, String(lines - 1).length)
+  const fd = fs.openSync(file, 'w')
+  let s = ''
+  for (let i = 0; i < lines; i++) {
+    s += `line ${String(i).padStart(width, '0')} ${FILLER}\n`
+    if (s.length > 1 << 20) { fs.writeSync(fd, s); s = '' }
+  }
+  fs.writeSync(fd, s)
+  fs.closeSync(fd)
+  return width
+}
+
+/** What a subscriber printed, against the input: identical, or how many lines were lost. */
+function checkOutput(out, input, lines, width) {
+  if (out.equals(input)) return { identical: true, received: lines, distinct: lines, lost: 0, duplicates: 0, malformed: 0, reordered: false }
+  const seen = new Uint8Array(lines)
+  const text = out.toString('latin1')
+  const re = new RegExp(`^line (\\d{${width}}) ${FILLER}$`)
+  let received = 0
+  let distinct = 0
+  let malformed = 0
+  let last = -1
+  let reordered = false
+  const parts = text.split('\n')
+  if (parts[parts.length - 1] === '') parts.pop()
+  for (const l of parts) {
+    const m = re.exec(l)
+    const n = m ? Number(m[1]) : -1
+    if (n < 0 || n >= lines) { malformed++; continue }
+    received++
+    if (n < last) reordered = true
+    last = n
+    if (!seen[n]) { seen[n] = 1; distinct++ }
+  }
+  return { identical: false, received, distinct, lost: lines - distinct, duplicates: received - distinct, malformed, reordered }
+}
+
+// ---------------------------------------------------------------------------------------------
+// 1. Start cost
+
+async function timeOnce(item) {
+  const t0 = performance.now()
+  const proc = launch(item.cmd, item.args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  const timer = setTimeout(() => killGroup(proc.child, 'SIGKILL'), 30_000)
+  const r = await proc.done
+  clearTimeout(timer)
+  const ok = r.error === undefined && item.okCodes.includes(r.code)
+  return { ms: r.at - t0, ok, code: r.code, signal: r.signal, error: r.error ?? (ok ? undefined : r.stderr.trim().slice(0, 300)) }
+}
+
+async function startCost(ctx) {
+  const { broker, tools, dir } = ctx
+  const base = ['-h', '127.0.0.1', '-p', String(broker.port), '-t', 'bench/oneshot', '-m', 'hello']
+  const items = [
+    { key: 'node', label: '`node -e 0` (floor)', cmd: tools.node, args: ['-e', '0'], okCodes: [0] },
+    { key: 'tspub-help', label: '`tspub --help`', cmd: tools.tspub, args: ['--help'], okCodes: [0], target: TARGETS.help, versus: 'mosq-help' },
+    { key: 'mosq-help', label: '`mosquitto_pub --help` (exits 1)', cmd: tools.mosquitto_pub, args: ['--help'], okCodes: [1] },
+    { key: 'tspub-q0', label: '`tspub` one-shot QoS 0', cmd: tools.tspub, args: [...base, '-q', '0'], okCodes: [0], target: TARGETS.publish, versus: 'mosq-q0' },
+    { key: 'mosq-q0', label: '`mosquitto_pub` one-shot QoS 0', cmd: tools.mosquitto_pub, args: [...base, '-q', '0'], okCodes: [0] },
+    { key: 'tspub-q1', label: '`tspub` one-shot QoS 1', cmd: tools.tspub, args: [...base, '-q', '1'], okCodes: [0], target: TARGETS.publish, versus: 'mosq-q1' },
+    { key: 'mosq-q1', label: '`mosquitto_pub` one-shot QoS 1', cmd: tools.mosquitto_pub, args: [...base, '-q', '1'], okCodes: [0] },
+  ]
+  if (tools.mqttjs) {
+    const [cmd, ...pre] = tools.mqttjs
+    items.push(
+      { key: 'mqttjs-q0', label: 'MQTT.js `mqtt pub` QoS 0', cmd, args: [...pre, 'pub', ...base, '-q', '0'], okCodes: [0], versus: 'mosq-q0' },
+      { key: 'mqttjs-q1', label: 'MQTT.js `mqtt pub` QoS 1', cmd, args: [...pre, 'pub', ...base, '-q', '1'], okCodes: [0], versus: 'mosq-q1' },
+    )
+  }
+  for (const it of items) Object.assign(it, { samples: [], failures: [] })
+  const nodeRss = []
+
+  // One untimed round first (page cache, broker warm), then the timed rounds, each in a rotated
+  // order so that no command always runs right after the same other one.
+  log(`start cost: ${items.length} commands × ${opt.startRuns} runs`)
+  for (const it of items) await timeOnce(it)
+  for (let run = 0; run < opt.startRuns; run++) {
+    for (let k = 0; k < items.length; k++) {
+      const it = items[(k + run) % items.length]
+      const r = await timeOnce(it)
+      if (r.ok) it.samples.push(r.ms)
+      else it.failures.push({ run, code: r.code, signal: r.signal, error: r.error })
+    }
+    // The floor's peak RSS, measured apart from the timed runs (GNU time adds a fork and exec).
+    const m = launchWithRss(tools.node, ['-e', '0'], { stdio: 'ignore' }, dir)
+    await m.done
+    if (m.rss() !== undefined) nodeRss.push(m.rss())
+  }
+
+  const byKey = Object.fromEntries(items.map((it) => [it.key, it]))
+  const floor = median(byKey.node.samples)
+  for (const it of items) {
+    it.medianMs = median(it.samples)
+    it.minMs = min(it.samples)
+    it.maxMs = max(it.samples)
+  }
+  for (const it of items) {
+    it.ratioNode = ratio(it.medianMs, floor)
+    it.ratioMosq = it.versus ? ratio(it.medianMs, byKey[it.versus].medianMs) : undefined
+    it.result = it.target ? (it.failures.length ? 'FAIL (errors)' : verdict(it.ratioNode, it.target)) : undefined
+  }
+  return { items, nodeRssKiB: nodeRss, nodeRssMedianKiB: median(nodeRss) }
+}
+
+function startCostTable(sc) {
+  const rows = sc.items.map((it) => [
+    it.label,
+    fmt(it.medianMs),
+    it.samples.length ? `${fmt(it.minMs)}–${fmt(it.maxMs)}` : '—',
+    it.key === 'node' ? '1.00×' : fmtRatio(it.ratioNode),
+    it.versus ? fmtRatio(it.ratioMosq) : '',
+    it.target ? `≤ ${it.target.toFixed(2)}×` : '',
+    (it.result ?? '') + (it.failures.length ? ` ${it.failures.length} failed` : ''),
+  ])
+  if (!sc.items.some((it) => it.key.startsWith('mqttjs'))) {
+    rows.push(['MQTT.js `mqtt pub`', 'not measured', '', '', '', '', 'set MQTTJS_CLI'])
+  }
+  return table(['command', 'median ms', 'min–max ms', '× node -e 0', '× mosquitto_pub', 'target', 'result'], rows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'l'])
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. Throughput (and 3. tssub's peak RSS under the flood, with a stalled reader too)
+
+let floodSeq = 0
+
+/**
+ * One flood: the subscriber first (waited for in the broker's log), then the publisher reading the
+ * input file; pub-side time is its run, end to end until the subscriber exited after -C N.
+ */
+async function flood(ctx, pair) {
+  const { broker, tools, dir, input, inputFile, width } = ctx
+  const seq = ++floodSeq
+  const id = `bsub${seq}-${process.pid}`
+  const topic = `bench/flood/${seq}`
+  const outFile = path.join(dir, `out-${seq}.txt`)
+  const common = ['-h', '127.0.0.1', '-p', String(broker.port), '-t', topic, '-q', String(pair.qos)]
+  const res = { pub: pair.pub, sub: pair.sub, qos: pair.qos, stalled: !!pair.stall }
+
+  // The subscriber, stdout to a file, or (stalled reader) to `sh -c 'sleep S; exec wc -l'`.
+  let reader
+  let readerOut = ''
+  let outFd
+  if (pair.stall) {
+    reader = launch('/bin/sh', ['-c', `sleep ${pair.stall}; exec wc -l`], { stdio: ['pipe', 'pipe', 'ignore'] })
+    reader.child.stdout.setEncoding('utf8')
+    reader.child.stdout.on('data', (c) => { readerOut += c })
+  } else {
+    outFd = fs.openSync(outFile, 'w')
+  }
+  const sub = launchWithRss(tools[pair.sub], [...common, '-i', id, '-C', String(opt.lines)],
+    { stdio: ['ignore', pair.stall ? reader.child.stdin : outFd, 'pipe'] }, dir)
+  if (pair.stall) reader.child.stdin.destroy()
+  else fs.closeSync(outFd)
+
+  const finishSub = async () => {
+    await stop(sub, sub.realPid())
+    if (reader) await stop(reader)
+  }
+  const ready = await Promise.race([broker.subscribed(id, 10_000), sub.done.then(() => false)])
+  if (!ready) {
+    await finishSub()
+    const r = await sub.done
+    return { ...res, status: 'error', note: `${pair.sub} did not subscribe: exit ${r.code ?? r.signal} ${r.stderr.trim().slice(0, 200)}` }
+  }
+
+  const inFd = fs.openSync(inputFile, 'r')
+  const t0 = performance.now()
+  const pub = launch(tools[pair.pub], [...common, '-i', `bpub${seq}-${process.pid}`, '-l'], { stdio: [inFd, 'ignore', 'pipe'] })
+  fs.closeSync(inFd)
+  const deadline = t0 + FLOOD_DEADLINE_MS
+
+  // Wait for the publisher (bounded), then for the subscriber: its exit, a stall, or the deadline.
+  let pubRes = await Promise.race([pub.done, later(FLOOD_DEADLINE_MS).then(() => null)])
+  if (pubRes === null) {
+    pubRes = await stop(pub)
+    pubRes.timedOut = true
+  }
+  let subRes
+  let stopped
+  let lastSize = -1
+  let lastGrowth = performance.now()
+  const sizeNow = () => {
+    if (pair.stall) return undefined
+    try { return fs.statSync(outFile).size } catch { return 0 }
+  }
+  for (;;) {
+    subRes = await Promise.race([sub.done, sleep(100).then(() => null)])
+    if (subRes) break
+    const now = performance.now()
+    const size = sizeNow()
+    if (size !== lastSize) { lastSize = size; lastGrowth = now }
+    if (now > deadline) { stopped = 'timeout'; break }
+    // A stalled reader holds the subscriber back on purpose: only the deadline applies there.
+    if (!pair.stall && now - lastGrowth > IDLE_MS && now - pubRes.at > IDLE_MS) { stopped = 'stalled'; break }
+  }
+  if (stopped) subRes = await stop(sub, sub.realPid())
+  if (reader) {
+    const r = await Promise.race([reader.done, later(5_000).then(() => null)])
+    if (!r) await stop(reader)
+  }
+
+  res.pubMs = pubRes.at - t0
+  res.pubExit = pubRes.timedOut ? 'timeout' : (pubRes.code ?? pubRes.signal ?? pubRes.error)
+  res.subExit = subRes.code ?? subRes.signal ?? subRes.error
+  if (pubRes.stderr.trim()) res.pubStderr = pubRes.stderr.trim().slice(0, 300)
+  if (subRes.stderr.trim()) res.subStderr = subRes.stderr.replace(/^Command terminated by signal \d+\n?/m, '').trim().slice(0, 300) || undefined
+  res.subRssKiB = sub.rss()
+
+  if (pair.stall) {
+    const count = Number.parseInt(readerOut.trim(), 10)
+    Object.assign(res, { received: Number.isNaN(count) ? undefined : count, lost: Number.isNaN(count) ? undefined : opt.lines - count })
+    res.identical = res.lost === 0
+  } else {
+    Object.assign(res, checkOutput(fs.readFileSync(outFile), input, opt.lines, width))
+    fs.rmSync(outFile, { force: true })
+  }
+  if (stopped) res.stoppedBy = stopped === 'stalled' ? `no output for ${IDLE_MS} ms after the publisher exited` : `deadline ${FLOOD_DEADLINE_MS} ms`
+  else res.e2eMs = subRes.at - t0
+  res.status = res.lost > 0 || res.malformed > 0 ? 'lost'
+    : stopped ? stopped
+      : res.received === undefined || res.pubExit !== 0 || res.subExit !== 0 ? 'error' : 'ok'
+  if (!broker.alive()) fail(`the broker died:\n${broker.log()}`)
+  return res
+}
+
+const PAIRS = [
+  { key: 'ts-0', qos: 0, pub: 'tspub', sub: 'tssub', mine: true, baseline: 'mosq-0' },
+  { key: 'mosq-0', qos: 0, pub: 'mosquitto_pub', sub: 'mosquitto_sub' },
+  { key: 'mosqpub-tssub-0', qos: 0, pub: 'mosquitto_pub', sub: 'tssub', baseline: 'mosq-0' },
+  { key: 'tspub-mosqsub-0', qos: 0, pub: 'tspub', sub: 'mosquitto_sub', baseline: 'mosq-0' },
+  { key: 'ts-1', qos: 1, pub: 'tspub', sub: 'tssub', mine: true, baseline: 'mosq-1' },
+  { key: 'mosq-1', qos: 1, pub: 'mosquitto_pub', sub: 'mosquitto_sub' },
+  { key: 'ts-2', qos: 2, pub: 'tspub', sub: 'tssub', mine: true, baseline: 'mosq-2' },
+  { key: 'mosq-2', qos: 2, pub: 'mosquitto_pub', sub: 'mosquitto_sub' },
+  // Memory: tssub's stdout to a reader that reads nothing for --stall seconds, then drains.
+  { key: 'stall-0', qos: 0, pub: 'mosquitto_pub', sub: 'tssub', stall: true },
+]
+
+async function throughput(ctx) {
+  const pairs = PAIRS.map((p) => ({ ...p, runs: [] }))
+  log(`throughput: ${int(opt.lines)} lines, ${pairs.length} floods × ${opt.floodRuns} runs (stalled reader: ${opt.stall} s)`)
+  for (let run = 0; run < opt.floodRuns; run++) {
+    for (let k = 0; k < pairs.length; k++) {
+      const p = pairs[(k + run) % pairs.length]
+      const r = await flood(ctx, { ...p, stall: p.stall ? opt.stall : 0 })
+      p.runs.push(r)
+      const e2e = r.e2eMs !== undefined ? `${fmt(r.e2eMs / 1000, 2)} s` : r.status
+      log(`  run ${run + 1}: ${p.pub} → ${p.sub}${p.stall ? ' (stalled reader)' : ''} QoS ${p.qos}: pub ${fmt(r.pubMs / 1000, 2)} s, end to end ${e2e}, ` +
+        `${r.received === undefined ? '?' : int(r.received)} lines${r.lost ? `, LOST ${int(r.lost)}` : ''}, exit ${r.pubExit}/${r.subExit}` +
+        `${r.subRssKiB ? `, sub ${fmt(mib(r.subRssKiB))} MiB` : ''}${r.note ? ` (${r.note})` : ''}`)
+    }
+  }
+  for (const p of pairs) {
+    const ok = p.runs.filter((r) => r.status === 'ok')
+    p.valid = ok.length === p.runs.length && p.runs.length > 0
+    p.pubMedianMs = median(p.runs.map((r) => r.pubMs))
+    p.e2eMedianMs = median(ok.map((r) => r.e2eMs))
+    p.e2eMinMs = min(ok.map((r) => r.e2eMs))
+    p.e2eMaxMs = max(ok.map((r) => r.e2eMs))
+    p.maxLost = max(p.runs.map((r) => r.lost ?? 0))
+    p.lost = p.runs.map((r) => r.lost)
+    p.subRssMedianKiB = median(p.runs.map((r) => r.subRssKiB))
+    p.subRssMaxKiB = max(p.runs.map((r) => r.subRssKiB).filter((x) => x !== undefined))
+  }
+  const byKey = Object.fromEntries(pairs.map((p) => [p.key, p]))
+  for (const p of pairs) {
+    if (!p.baseline) continue
+    const b = byKey[p.baseline]
+    p.baselineValid = b.valid
+    p.ratioE2e = b.valid && p.valid ? ratio(p.e2eMedianMs, b.e2eMedianMs) : undefined
+    p.ratioPub = b.valid ? ratio(p.pubMedianMs, b.pubMedianMs) : undefined
+    if (p.mine) {
+      p.result = !p.valid ? 'FAIL (tspub/tssub lost or failed)'
+        : !b.valid ? 'n/a (mosquitto baseline invalid)' : verdict(p.ratioE2e, TARGETS.throughput)
+    }
+  }
+  return pairs
+}
+
+function describeRuns(p) {
+  const bad = p.runs.filter((r) => r.status !== 'ok')
+  if (bad.length === 0) return `all ${int(opt.lines)}`
+  return bad.map((r) => r.lost > 0 ? `lost ${int(r.lost)}` : `${r.status}${r.note ? `: ${r.note}` : ''}`)
+    .join('; ') + ` (${bad.length}/${p.runs.length} runs)` +
+    (bad.some((r) => r.pubExit === 0 && r.lost > 0) ? ', publisher exited 0' : '')
+}
+
+function throughputTable(pairs) {
+  const rows = pairs.filter((p) => !p.stall).map((p) => [
+    String(p.qos),
+    `${p.pub} → ${p.sub}`,
+    fmt(p.pubMedianMs / 1000, 2) + (p.valid ? '' : ' (lossy)'),
+    p.valid ? fmt(p.e2eMedianMs / 1000, 2) : 'invalid',
+    p.valid ? `${fmt(p.e2eMinMs / 1000, 2)}–${fmt(p.e2eMaxMs / 1000, 2)}` : '—',
+    p.valid ? int(opt.lines / (p.e2eMedianMs / 1000)) : '—',
+    describeRuns(p),
+    p.baseline ? (p.baselineValid ? fmtRatio(p.ratioE2e) : 'invalid baseline') : '',
+    p.mine ? `≤ ${TARGETS.throughput.toFixed(2)}×` : '',
+    p.result ?? '',
+  ])
+  return table(['QoS', 'publisher → subscriber', 'pub-side s', 'end-to-end s', 'min–max s', 'lines/s', 'delivered', '× mosquitto pair', 'target', 'result'],
+    rows, ['r', 'l', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'l'])
+}
+
+function memoryTable(sc, pairs) {
+  const floor = sc.nodeRssMedianKiB
+  const rows = [['`node -e 0` (floor)', fmt(mib(floor)), fmt(mib(max(sc.nodeRssKiB))), '1.00×', '', '']]
+  const memory = [{ what: 'node -e 0', medianKiB: floor, maxKiB: max(sc.nodeRssKiB) }]
+  for (const p of pairs) {
+    if (p.subRssMedianKiB === undefined) continue
+    const isTs = p.sub === 'tssub'
+    // mosquitto_sub once, for reference: its RSS hardly moves with the flood.
+    if (!isTs && p.key !== 'mosq-0') continue
+    const r = ratio(p.subRssMedianKiB, floor)
+    const what = `${p.sub}, QoS ${p.qos} flood from ${p.pub}${p.stall ? `, stalled reader (${opt.stall} s)` : ''}`
+    const delivered = p.runs.every((x) => x.status === 'ok') ? '' : ` (${describeRuns(p)})`
+    rows.push([what + delivered, fmt(mib(p.subRssMedianKiB)), fmt(mib(p.subRssMaxKiB)), fmtRatio(r),
+      isTs ? `≤ ${TARGETS.rss.toFixed(2)}×` : '', isTs ? verdict(r, TARGETS.rss) : ''])
+    memory.push({ what, medianKiB: p.subRssMedianKiB, maxKiB: p.subRssMaxKiB, ratioNode: r, target: isTs ? TARGETS.rss : undefined, result: isTs ? verdict(r, TARGETS.rss) : undefined })
+  }
+  return {
+    text: table(['process (peak RSS)', 'median MiB', 'max MiB', '× node -e 0', 'target', 'result'], rows, ['l', 'r', 'r', 'r', 'r', 'l']),
+    memory,
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function toolInfo() {
+  const tools = {
+    node: findExecutable('node') ?? process.execPath,
+    tspub: path.join(root, 'bin', 'tspub'),
+    tssub: path.join(root, 'bin', 'tssub'),
+    mosquitto: findExecutable('mosquitto', ['/usr/sbin', '/usr/local/sbin']),
+    mosquitto_pub: findExecutable('mosquitto_pub'),
+    mosquitto_sub: findExecutable('mosquitto_sub'),
+  }
+  for (const k of ['mosquitto', 'mosquitto_pub', 'mosquitto_sub']) {
+    if (!tools[k]) fail(`${k} is not installed (apt-get install mosquitto mosquitto-clients)`)
+  }
+  if (!fs.existsSync(path.join(root, 'dist'))) fail('build first (npm run build, or npm run bench)')
+  const mq = process.env.MQTTJS_CLI
+  if (mq) {
+    try {
+      fs.accessSync(mq, fs.constants.R_OK)
+      tools.mqttjs = /\.(c|m)?js$/.test(mq) ? [tools.node, mq] : [mq]
+    } catch {
+      log(`bench: MQTTJS_CLI=${mq} is not readable: MQTT.js not measured`)
+    }
+  }
+  // How bin/tspub will start (its own rule): the snapshot, the bundle or the compiled sources.
+  const blob = path.join(root, 'dist', 'snapshot', 'tspub.blob')
+  let startMode = fs.existsSync(path.join(root, 'dist', 'bundle', 'tspub.cjs')) ? 'bundle' : 'sources'
+  try {
+    if (!process.env.TSMQTT_NO_SNAPSHOT && !process.env.NODE_OPTIONS && fs.statSync(blob).mtimeMs > fs.statSync(fs.realpathSync(tools.node)).mtimeMs) startMode = 'snapshot'
+  } catch { /* no blob */ }
+  return { tools, startMode }
+}
+
+function versionOf(cmd, args) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: 5_000 })
+  const lines = `${r.stdout ?? ''}${r.stderr ?? ''}`.split('\n').map((l) => l.trim()).filter(Boolean)
+  return lines.find((l) => /version|^v?\d+\.\d+/i.test(l)) ?? lines[0]
+}
+
+async function main() {
+  const began = performance.now()
+  const { tools, startMode } = toolInfo()
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tspub-bench-'))
+  cleanups.push(() => fs.rmSync(dir, { recursive: true, force: true }))
+  fs.chmodSync(dir, 0o755)
+  const broker = await startBroker(tools.mosquitto, dir)
+  cleanups.push(() => { try { process.kill(-broker.proc.child.pid, 'SIGKILL') } catch { /* gone */ } })
+
+  const git = (args) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout?.trim()
+  const meta = {
+    date: new Date().toISOString(),
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    dirty: (git(['status', '--porcelain', '--untracked-files=no']) ?? '') !== '',
+    node: versionOf(tools.node, ['--version']),
+    mosquitto: versionOf(tools.mosquitto, ['-h']),
+    mosquittoClients: versionOf(tools.mosquitto_pub, ['--help']),
+    mqttjs: tools.mqttjs ? versionOf(tools.mqttjs[0], [...tools.mqttjs.slice(1), '--version']) : undefined,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    loadavgBefore: os.loadavg(),
+    startMode,
+    peakRssVia: TIME ? '/usr/bin/time %M' : '/proc VmHWM polling',
+    options: { ...opt, floodDeadlineMs: FLOOD_DEADLINE_MS, idleMs: IDLE_MS, lineBytes: 0 },
+    brokerConfig: 'mosquitto on 127.0.0.1, own temp dir, max_queued_messages 0, max_queued_bytes 0, max_inflight_messages 20, no persistence',
+  }
+  if (process.env.NODE_OPTIONS) log(`bench: NODE_OPTIONS is set: tspub/tssub start without their snapshot`)
+  log(`bench: node ${meta.node}, ${meta.mosquitto}, ${meta.cpus} CPUs, load ${meta.loadavgBefore.map((x) => x.toFixed(2)).join(' ')}, tspub starts from its ${startMode}`)
+  log(`bench: broker on 127.0.0.1:${broker.port}, temp dir ${dir}`)
+
+  const inputFile = path.join(dir, 'input.txt')
+  const width = makeInput(inputFile, opt.lines)
+  const input = fs.readFileSync(inputFile)
+  meta.options.lineBytes = input.length / opt.lines
+  const ctx = { broker, tools, dir, input, inputFile, width }
+
+  const sc = await startCost(ctx)
+  const pairs = await throughput(ctx)
+  meta.loadavgAfter = os.loadavg()
+  meta.elapsedS = (performance.now() - began) / 1000
+  await stop(broker.proc)
+
+  const mem = memoryTable(sc, pairs)
+  const notes = []
+  for (const p of pairs) {
+    if (!p.mine && !p.stall && p.runs.some((r) => r.lost > 0)) {
+      notes.push(`${p.pub} → ${p.sub} at QoS ${p.qos} lost lines (${p.lost.map((n) => int(n ?? 0)).join(', ')} of ${int(opt.lines)} per run)` +
+        `${p.runs.every((r) => r.pubExit === 0) ? ' and the publisher still exited 0' : ''}: its time is not a baseline.`)
+    }
+  }
+  if (!TIME) notes.push('peak RSS from /proc VmHWM polled every 20 ms (no /usr/bin/time): short peaks may be missed.')
+
+  const out = []
+  out.push(`## Benchmark (${meta.date.slice(0, 10)}, commit ${meta.commit}${meta.dirty ? '+changes' : ''})`)
+  out.push('')
+  out.push(`${meta.cpus}× ${meta.cpuModel}; node ${meta.node}; ${meta.mosquitto}; tspub/tssub start from their ${startMode}; ` +
+    `load ${meta.loadavgBefore[0].toFixed(2)} → ${meta.loadavgAfter[0].toFixed(2)}. Medians of ${opt.startRuns} (start) / ${opt.floodRuns} (throughput) interleaved runs.`)
+  out.push('')
+  out.push(`### Start cost (wall time per process)`)
+  out.push('')
+  out.push(startCostTable(sc))
+  out.push('')
+  out.push(`### Throughput: ${int(opt.lines)} lines of ${meta.options.lineBytes} bytes, \`-l\` → mosquitto → \`-C ${opt.lines}\` (subscriber output to a file)`)
+  out.push('')
+  out.push('Pub-side: publisher start to exit. End-to-end: publisher start until the subscriber exited with every line ' +
+    '(at QoS 1/2 it can be shorter than pub-side: the publisher still waits for its last acknowledgements). ' +
+    '"× mosquitto pair": end-to-end median over the mosquitto_pub → mosquitto_sub median at the same QoS, when that pair delivered every line.')
+  out.push('')
+  out.push(throughputTable(pairs))
+  out.push('')
+  out.push('### Memory')
+  out.push('')
+  out.push(mem.text)
+  if (notes.length) {
+    out.push('')
+    for (const n of notes) out.push(`- ${n}`)
+  }
+  out.push('')
+  out.push(`Reproduce: \`npm run bench\` (\`node scripts/bench.mjs --help\` for options). Whole run: ${meta.elapsedS.toFixed(0)} s.`)
+  process.stdout.write(out.join('\n') + '\n')
+
+  const json = {
+    meta,
+    targets: TARGETS,
+    startCost: sc.items.map(({ cmd, okCodes, ...it }) => ({ ...it, command: [cmd, ...it.args].join(' ') })),
+    nodeRssKiB: sc.nodeRssKiB,
+    throughput: pairs.map(({ runs, ...p }) => ({ ...p, runs })),
+    memory: mem.memory,
+    notes,
+  }
+  fs.writeFileSync(opt.json, JSON.stringify(json, null, 2) + '\n')
+  log(`bench: wrote ${opt.json}`)
+}
+
+main().then(() => { cleanup() }, (err) => {
+  console.error(err?.stack ?? String(err))
+  cleanup()
+  process.exit(1)
+})
