@@ -4,9 +4,10 @@
 import v8 from 'node:v8'
 
 /** Run `run` with the user's words, now or when the start-up snapshot is deserialised. */
-export function start(run: (args: readonly string[]) => Promise<void>, warmUp?: () => void): void {
+export function start(run: (args: readonly string[]) => Promise<void>, warmUp?: () => Promise<unknown>): void {
   if (v8.startupSnapshot?.isBuildingSnapshot()) {
-    warmUp?.()
+    // The warm-up settles before the snapshot is written (the builder runs the event loop dry).
+    void warmUp?.()
     v8.startupSnapshot.setDeserializeMainFunction(() => void run(process.argv.slice(1)))
   } else {
     void run(process.argv.slice(2))
