@@ -29,6 +29,15 @@ function spellings(spec: OptionSpec): string[] {
   return [spec.short, spec.long].filter((s): s is string => s !== undefined)
 }
 
+// Option names, choices and property names go into the scripts unquoted or inside single quotes:
+// a word with a blank, a quote or a glob character would need quoting that the scripts do not do.
+function words(list: readonly string[]): string {
+  for (const w of list) {
+    if (!/^[\w.+@/-]+$/.test(w)) throw new Error(`completion: ${JSON.stringify(w)} cannot be written as a plain shell word`)
+  }
+  return list.join(' ')
+}
+
 /** The option words completion offers for `tool`: every spelling of every option --help lists. */
 export function completionWords(tool: Tool): string[] {
   return listedOptions(tool).flatMap(spellings)
@@ -48,21 +57,21 @@ const PROPERTY_OPTIONS = OPTIONS.filter((o) => o.arity === 'property').flatMap(s
 export function bashCompletion(): string {
   const toolArms = ARMS.map(([tool, pattern]) => [
     `    ${pattern})`,
-    `      opts='${completionWords(tool).join(' ')}'`,
-    `      one=' ${oneValueOptions(tool).join(' ')} ' ;;`,
+    `      opts='${words(completionWords(tool))}'`,
+    `      one=' ${words(oneValueOptions(tool))} ' ;;`,
   ].join('\n'))
   const valueArms = OPTIONS.filter((o) => o.arity === 1).flatMap((spec) => {
     const v = valueKind(spec)
     const pattern = spellings(spec).join('|')
     switch (v.kind) {
-      case 'choices': return [`    ${pattern}) _tsmqtt_compgen -W '${v.values.join(' ')}' ;;`]
+      case 'choices': return [`    ${pattern}) _tsmqtt_compgen -W '${words(v.values)}' ;;`]
       case 'file': return [`    ${pattern}) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;`]
       case 'dir': return [`    ${pattern}) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -d ;;`]
       case 'profile': return [`    ${pattern}) _tsmqtt_profiles ;;`]
       default: return []
     }
   })
-  const commandArms = PROPERTY_COMMANDS.map((c) => `        ${c}) _tsmqtt_compgen -W '${propertyNames(c).join(' ')}' ;;`)
+  const commandArms = PROPERTY_COMMANDS.map((c) => `        ${c}) _tsmqtt_compgen -W '${words(propertyNames(c))}' ;;`)
 
   return `# bash completion for tspub and tssub.
 # Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
@@ -105,7 +114,7 @@ _tsmqtt_words() {
 # the value (two words for user-property) is free text.
 _tsmqtt_property() {
   case $1 in
-    1) _tsmqtt_compgen -W '${PROPERTY_COMMANDS.join(' ')}' ;;
+    1) _tsmqtt_compgen -W '${words(PROPERTY_COMMANDS)}' ;;
     2)
       case \${2,,} in
 ${commandArms.join('\n')}
@@ -144,7 +153,7 @@ ${toolArms.join('\n')}
   # Walk argv as the tools parse it, so that a value (\`-m -d\`, \`-t --help\`) is never taken for an option.
   for ((i = 1; i < last; i++)); do
     case \${words[i]} in
-      ${PROPERTY_OPTIONS.join('|')})
+      ${words(PROPERTY_OPTIONS).replace(/ /g, '|')})
         # command, identifier, value; user-property has a key and a value
         n=3
         [[ \${words[i+2],,} == user-property ]] && n=4
@@ -193,7 +202,7 @@ function zshQuote(text: string): string {
 function zshAction(spec: OptionSpec): string {
   const v = valueKind(spec)
   switch (v.kind) {
-    case 'choices': return `(${v.values.join(' ')})`
+    case 'choices': return `(${words(v.values)})`
     case 'file': return '_files'
     case 'dir': return '_files -/'
     case 'profile': return '_tspub_profile'
@@ -213,7 +222,7 @@ function zshSpec(spec: OptionSpec, tool: Tool): string {
   let args = ''
   if (spec.arity === 1) args = `:${zshQuote(spec.arg ?? 'value')}:${zshAction(spec)}`
   if (spec.arity === 'property') {
-    args = `:command:(${PROPERTY_COMMANDS.join(' ')}):property name:_tspub_property_name:value: `
+    args = `:command:(${words(PROPERTY_COMMANDS)}):property name:_tspub_property_name:value: `
   }
   return `${prefix}${optnames}${explanation}${args}'`
 }
@@ -226,7 +235,7 @@ export function zshCompletion(): string {
     ...listedOptions(tool).map((spec) => `      ${zshSpec(spec, tool)}`),
     '    ) ;;',
   ].join('\n'))
-  const commandArms = PROPERTY_COMMANDS.map((c) => `    ${c}) names=(${propertyNames(c).join(' ')}) ;;`)
+  const commandArms = PROPERTY_COMMANDS.map((c) => `    ${c}) names=(${words(propertyNames(c))}) ;;`)
 
   return `#compdef tspub tssub
 # zsh completion for tspub and tssub.
