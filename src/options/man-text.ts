@@ -40,6 +40,12 @@ const FILES = (name: string): ManSection => ({
 Default options, one per line, read before the command line in mosquitto's format: a line is an
 option and (after one space) its value, which runs to the end of the line; lines starting with
 \\fB#\\fR are comments. When \\fBXDG_CONFIG_HOME\\fR is set, \\fI~/.config\\fR is not consulted.
+\\fB\\-o\\fR \\fIfile\\fR reads \\fIfile\\fR instead.
+.TP
+.I ~/.config/tsmqtt/name
+A named profile, read with \\fB\\-\\-profile\\fR \\fIname\\fR after the default options and before the
+command line, in the same format; the same profiles serve tspub and tssub, so hosts and
+credentials stay out of scripts.
 `,
 })
 
@@ -49,6 +55,17 @@ const ENVIRONMENT: ManSection = {
 .TP
 .B XDG_CONFIG_HOME, HOME
 Where the default options file is looked for.
+.TP
+.B TSMQTT_PASSWORD
+The password, when \\fB\\-u\\fR is given and no \\fB\\-P\\fR, \\fB\\-\\-pw\\-file\\fR or
+\\fB\\-\\-pw\\-prompt\\fR is: it stays out of the process list.
+.TP
+.B NO_COLOR, FORCE_COLOR
+Colour is used only on a terminal (error labels on stderr, the \\fB\\-d\\fR trace on stdout, never
+payloads); \\fBNO_COLOR\\fR turns it off, \\fBFORCE_COLOR\\fR (0 to 3) decides when set.
+.TP
+.B TSMQTT_NO_SNAPSHOT
+Start from the bundle instead of the V8 start\\-up snapshot (also when \\fBNODE_OPTIONS\\fR is set).
 .TP
 .B TZ
 Time zone of the time stamps that tssub prints.
@@ -102,6 +119,14 @@ Send a file byte for byte, and a log as it grows, one message per line:
 .EX
 tspub \\-t firmware/blob \\-q 1 \\-f image.bin
 tail \\-F app.log | tspub \\-t logs/app \\-q 1 \\-l
+.EE
+.PP
+A chat on public and private topics: everyone reads chat/public, alice also her own topic:
+.PP
+.EX
+tssub \\-t chat/public \\-t chat/private/alice \\-v &
+tspub \\-t chat/public \\-m "hello all" \\-q 1
+tspub \\-t chat/private/alice \\-m "hi alice" \\-q 1
 .EE
 ` },
       { title: 'DIFFERENCES FROM MOSQUITTO', body: `

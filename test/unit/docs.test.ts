@@ -1,6 +1,8 @@
 // --help, the man pages and package.json must say what the option table says.
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { test } from 'node:test'
 import { helpText, listedOptions } from '../../src/options/help.js'
 import { manPage } from '../../src/options/man.js'
@@ -35,4 +37,14 @@ test('every listed option is in --help and the man page of its tool, and no opti
 test('the version is package.json\'s', () => {
   const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
   assert.equal(VERSION, pkg.version)
+})
+
+test('the man pages render without warnings', { skip: spawnSync('man', ['--version']).status !== 0 && 'man is not installed' }, () => {
+  for (const [, name] of TOOLS) {
+    const page = fileURLToPath(new URL(`man/${name}.1`, root))
+    const r = spawnSync('man', ['--warnings', '-l', page], { env: { ...process.env, MANWIDTH: '80', MANPAGER: 'cat', PAGER: 'cat' }, encoding: 'utf8' })
+    assert.equal(r.status, 0)
+    assert.equal(r.stderr, '', `${name}.1: ${r.stderr}`)
+    assert.match(r.stdout, /EXIT STATUS/)
+  }
 })
