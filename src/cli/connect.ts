@@ -115,7 +115,7 @@ export function lostError(err: ConnectionLost): ToolError {
     const p = err.packet as { reasonCode?: number; properties?: { reasonString?: string } } | undefined
     const code = p?.reasonCode ?? 0
     const why = p?.properties?.reasonString ? `: ${p.properties.reasonString}` : ''
-    return new ToolError(ExitCode.CONN_LOST, `Error: The broker disconnected us (${reasonString(code)}, reason code ${code})${why}.\nError: The connection was lost.\n`)
+    return new ToolError(ExitCode.CONN_LOST, `Error: The connection was lost: the broker sent DISCONNECT (${reasonString(code)}, reason code ${code})${why}.\n`)
   }
   return new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n')
 }

@@ -185,7 +185,10 @@ export class MqttClient extends EventEmitter {
     if (this.connected) {
       this.log(`Client ${this.id} sending DISCONNECT`)
       const v5 = this.config.protocolVersion === 5
-      this.send({ cmd: 'disconnect', ...(v5 && (reasonCode || properties) ? { reasonCode, properties } : {}) } as Packet)
+      // [MQTT-3.14.2.1] reason 0 without properties may be left out: e0 00, as libmosquitto sends
+      // (mqtt-packet's v5 encoder would always add them).
+      if (v5 && (reasonCode || (properties && Object.keys(properties).length > 0))) this.send({ cmd: 'disconnect', reasonCode, properties } as Packet)
+      else this.write(Buffer.from([0xe0, 0x00]))
     }
     this.flushOut()
     // A paused stream (slow stdout) would never see the broker's close.

@@ -18,9 +18,11 @@ export class Keepalive {
   private lastIn = Date.now()
   private pingSentAt = 0
   private paused = false
-  private readonly timer: NodeJS.Timeout
+  private readonly timer?: NodeJS.Timeout
 
   constructor(private seconds: number, private readonly actions: KeepaliveActions) {
+    // [MQTT-3.1.2-10] keepalive 0 turns the mechanism off: no timer at all.
+    if (seconds === 0) return
     this.timer = setInterval(() => this.check(), TICK_MS)
     this.timer.unref()
   }

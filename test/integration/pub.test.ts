@@ -197,5 +197,5 @@ test('v5: a server DISCONNECT while a QoS 1 message is in flight is reported, an
   const r = await runCli('tspub', [...HOST, '-p', String(b.port), '-V', '5', '-q', '1', '-t', 't', '-m', 'm'])
   await b.close()
   assert.equal(r.code, 7)
-  assert.equal(r.stderr, 'Error: The broker disconnected us (Quota exceeded, reason code 151): quota used up.\nError: The connection was lost.\n')
+  assert.equal(r.stderr, 'Error: The connection was lost: the broker sent DISCONNECT (Quota exceeded, reason code 151): quota used up.\n')
 })
