@@ -15,6 +15,8 @@ const port = String(server.address().port)
 console.log(`demo: broker listening on 127.0.0.1:${port}`)
 
 const sub = spawn(bin('tssub'), ['-h', '127.0.0.1', '-p', port, '-t', 'demo/#', '-v', '-C', '5', '-W', '10'], { stdio: ['ignore', 'pipe', 'inherit'] })
+// Listen for the exit now: tssub may well finish before the last tspub has returned.
+const subExit = new Promise((resolve) => sub.on('exit', resolve))
 let printed = ''
 sub.stdout.on('data', (chunk) => {
   printed += chunk
@@ -35,7 +37,7 @@ await pub(['-t', 'demo/hello', '-m', 'Hello from tspub'])
 await pub(['-t', 'demo/qos2', '-q', '2', '-m', 'exactly once'])
 await pub(['-t', 'demo/lines', '-l', '-q', '1'], 'line one\nline two\nline three\n')
 
-const code = await new Promise((resolve) => sub.on('exit', resolve))
+const code = await subExit
 server.close()
 broker.close()
 console.log(`demo: tssub exited ${code} after ${printed.split('\n').filter(Boolean).length} messages`)

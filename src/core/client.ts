@@ -8,7 +8,7 @@ import type { IConnackPacket, IPublishPacket, Packet } from 'mqtt-packet'
 import { ackReceivedLine, logId, publishLine, subscribeLine } from './debug-lines.js'
 import { encodePacket, encodePublish, needsGenericEncoder, publishSize, writePublish, type PublishFields } from './encode.js'
 import { InflightWindow, type PublishDone } from './inflight.js'
-import { decodePublish, encodeAck, type IncomingPublish } from './decode-publish.js'
+import { decodePublish, encodeAck, publishUserProperties, type IncomingPublish, type UserPropertyList } from './decode-publish.js'
 import { Framer, rawPublishTopic } from './framer.js'
 import { Keepalive } from './keepalive.js'
 import type { ReceivedMessage } from './message.js'
@@ -87,6 +87,8 @@ export class MqttClient extends EventEmitter {
   private limits: ServerLimits = {}
   /** The raw topic bytes of the PUBLISH being parsed (set by the framer, read by onPublish). */
   private rawTopic?: Buffer
+  /** The user properties of that PUBLISH in packet order (set by the framer, read by onParsedPublish). */
+  private rawUserProperties?: UserPropertyList
   /** Topic aliases already established on this connection (reset on every connect). */
   private aliasesSent = new Set<number>()
 
@@ -241,6 +243,8 @@ export class MqttClient extends EventEmitter {
         if (fast) return this.onPublish(fast)
         // mqtt-packet decodes topics as text (invalid UTF-8 would become U+FFFD): keep the bytes.
         this.rawTopic = rawPublishTopic(packet)
+        // ...and mqtt-packet groups user properties by key: keep their packet order as mosquitto prints it.
+        this.rawUserProperties = publishUserProperties(packet)
       }
       parser.parse(packet)
     })
@@ -434,10 +438,12 @@ export class MqttClient extends EventEmitter {
   // A PUBLISH decoded by mqtt-packet (v5 properties): into the same shape as the direct decoder's.
   private onParsedPublish(p: IPublishPacket): void {
     const topic = this.rawTopic ?? Buffer.from(p.topic, 'utf8')
+    const userPropertyList = this.rawUserProperties
     this.rawTopic = undefined
+    this.rawUserProperties = undefined
     const payload = typeof p.payload === 'string' ? Buffer.from(p.payload) : p.payload
     const properties = p.properties && Object.keys(p.properties).length > 0 ? p.properties : undefined
-    this.onPublish({ topic, payload, qos: p.qos, retain: p.retain, dup: p.dup, mid: p.messageId ?? 0, properties })
+    this.onPublish({ topic, payload, qos: p.qos, retain: p.retain, dup: p.dup, mid: p.messageId ?? 0, properties, userPropertyList })
   }
 
   private onPublish(p: IncomingPublish): void {
@@ -449,6 +455,7 @@ export class MqttClient extends EventEmitter {
     if (this.config.log) this.log(publishLine(this.id, 'received', p.dup, p.qos, p.retain, mid, topic.toString('utf8'), p.payload.length))
     const msg: ReceivedMessage = { topic, payload: p.payload, qos: p.qos, retain: p.retain, mid }
     if (p.properties) msg.properties = p.properties as ReceivedMessage['properties']
+    if (p.userPropertyList) msg.userPropertyList = p.userPropertyList
     if (p.qos === 2) {
       // libmosquitto delivers a QoS 2 message when the PUBREL arrives (exactly once).
       this.incomingQos2.set(mid, msg)

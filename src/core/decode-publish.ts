@@ -1,10 +1,14 @@
 // Direct decoding of the most common packet, a PUBLISH without v5 properties: tssub's hot path.
-// Anything else (v5 properties) goes through mqtt-packet. Also direct encoding of the 4-byte
+// Anything else (v5 properties) goes through mqtt-packet, but its property block is also walked here: user
+// properties in packet order for tssub, and the encoder reorders them. Also direct encoding of the 4-byte
 // acknowledgements sent for every QoS 1/2 message.
 import type { PublishFields } from './encode.js'
 
 /** A PUBLISH as the client core handles it (the same fields it sends); the topic stays raw bytes. */
-export type IncomingPublish = PublishFields
+export type IncomingPublish = PublishFields & { userPropertyList?: UserPropertyList }
+
+/** v5 user properties as [key, value] byte pairs, in packet order (duplicates and their interleaving kept). */
+export type UserPropertyList = [Buffer, Buffer][]
 
 /**
  * Decode a whole PUBLISH packet (fixed header included). Returns undefined when it carries v5
@@ -35,6 +39,92 @@ export function decodePublish(packet: Buffer, protocolVersion: number): Incoming
   }
   if (at > packet.length || topic.length !== topicLen) return null
   return { topic, payload: packet.subarray(at), qos: qos as 0 | 1 | 2, retain: (flags & 1) === 1, dup: (flags & 8) === 8, mid }
+}
+
+// How each v5 property's value is laid out [MQTT-2.2.2.2]: a fixed byte count, or a kind of field.
+// 'string' and 'binary' are a 2-byte length and bytes; 'pair' two such strings; 'varint' a variable byte integer.
+type PropertyShape = 1 | 2 | 4 | 'string' | 'binary' | 'pair' | 'varint'
+const PROPERTY_SHAPES: Record<number, PropertyShape> = {
+  0x01: 1, 0x02: 4, 0x03: 'string', 0x08: 'string', 0x09: 'binary', 0x0b: 'varint', 0x11: 4, 0x12: 'string',
+  0x13: 2, 0x15: 'string', 0x16: 'binary', 0x17: 1, 0x18: 4, 0x19: 1, 0x1a: 'string', 0x1c: 'string',
+  0x1f: 'string', 0x21: 2, 0x22: 2, 0x23: 2, 0x24: 1, 0x25: 1, 0x26: 'pair', 0x27: 4, 0x28: 1, 0x29: 1, 0x2a: 1,
+}
+const USER_PROPERTY = 0x26
+
+/**
+ * The user properties of a whole v5 PUBLISH packet, in packet order. mqtt-packet groups them into an
+ * object by key (and JavaScript puts integer-like keys first), while mosquitto prints them as they came.
+ * Returns undefined when there are none, or when the property block is malformed or has an unknown
+ * property (mqtt-packet's own decoding then stands, or rejects the packet).
+ */
+export function publishUserProperties(packet: Buffer): UserPropertyList | undefined {
+  let at = 1
+  while (at < packet.length && packet[at] & 0x80) at++
+  at++
+  if (at + 2 > packet.length) return undefined
+  at += 2 + packet.readUInt16BE(at)
+  if ((packet[0] >> 1) & 3) at += 2
+  const chunks = propertyChunks(packet, at)
+  if (!chunks) return undefined
+  const list: UserPropertyList = []
+  for (const c of chunks.list) {
+    if (packet[c.start] !== USER_PROPERTY) continue
+    const klen = packet.readUInt16BE(c.start + 1)
+    const k = packet.subarray(c.start + 3, c.start + 3 + klen)
+    list.push([k, packet.subarray(c.start + 5 + klen, c.end)])
+  }
+  return list.length > 0 ? list : undefined
+}
+
+/** One property inside a property block: its bytes, identifier included. */
+export interface PropertyChunk { start: number; end: number }
+
+/**
+ * Split the property block whose length varint is at `at` into its properties [MQTT-2.2.2]. Returns
+ * where the block's bytes start and end, and the properties in order; undefined when it is malformed
+ * or has a property this table does not know.
+ */
+export function propertyChunks(buf: Buffer, at: number): { start: number; end: number; list: PropertyChunk[] } | undefined {
+  const len = readVarint(buf, at)
+  if (!len) return undefined
+  const start = len.end
+  const end = start + len.value
+  if (end > buf.length) return undefined
+  at = start
+  const list: PropertyChunk[] = []
+  const field = (): boolean => {
+    if (at + 2 > end) return false
+    at += 2 + buf.readUInt16BE(at)
+    return at <= end
+  }
+  while (at < end) {
+    const from = at
+    const shape = PROPERTY_SHAPES[buf[at++]]
+    if (shape === undefined) return undefined
+    if (typeof shape === 'number') at += shape
+    else if (shape === 'varint') {
+      const v = readVarint(buf, at)
+      if (!v) return undefined
+      at = v.end
+    } else if (shape === 'pair') {
+      if (!field() || !field()) return undefined
+    } else if (!field()) return undefined
+    if (at > end) return undefined
+    list.push({ start: from, end: at })
+  }
+  return { start, end, list }
+}
+
+// A variable byte integer at `at` [MQTT-1.5.5]; undefined when it runs past the packet or past 4 bytes.
+function readVarint(buf: Buffer, at: number): { value: number; end: number } | undefined {
+  let value = 0
+  for (let i = 0; i < 4; i++) {
+    if (at + i >= buf.length) return undefined
+    const b = buf[at + i]
+    value += (b & 0x7f) * 128 ** i
+    if (!(b & 0x80)) return { value, end: at + i + 1 }
+  }
+  return undefined
 }
 
 const ACK_TYPES = { puback: 0x40, pubrec: 0x50, pubrel: 0x62, pubcomp: 0x70 } as const

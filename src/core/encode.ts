@@ -2,6 +2,7 @@
 // directly into one Buffer; everything else goes through mqtt-packet's generate().
 import mqtt from 'mqtt-packet'
 import type { Packet } from 'mqtt-packet'
+import { propertyChunks } from './decode-publish.js'
 
 // mqtt-packet would otherwise build a cache of 65,536 two-byte Buffers on its first generate():
 // megabytes of garbage and several GCs in a process that sends a handful of packets.
@@ -18,9 +19,75 @@ export interface PublishFields {
   properties?: Record<string, unknown>
 }
 
+/**
+ * The order -D gave a property object's properties in (a non-enumerable key on that object, set by
+ * src/options/properties.ts): a property identifier, or a user property's [key, value]. mqtt-packet
+ * writes user properties grouped by key where the first one was (and integer-like keys first);
+ * mosquitto writes them all in argv order.
+ */
+export const PROPERTY_ORDER = Symbol('property order')
+export type PropertyOrder = (number | [string, string])[]
+
 /** Encode any packet with mqtt-packet; throws on a packet it cannot encode. */
 export function encodePacket(packet: Packet, protocolVersion: number): Buffer {
-  return mqtt.generate(packet, { protocolVersion })
+  const buf = mqtt.generate(packet, { protocolVersion })
+  if (packet.cmd === 'connect' && packet.will?.properties && protocolVersion === 5) reorderConnectWill(buf, packet.will.properties)
+  return buf
+}
+
+// CONNECT: fixed header, "MQTT", level, flags, keep alive, properties, client id, then the will properties [MQTT-3.1].
+function reorderConnectWill(buf: Buffer, properties: object): void {
+  if (!hasOrder(properties)) return
+  let at = 1
+  while (buf[at] & 0x80) at++
+  at += 1 + 2 + buf.readUInt16BE(at + 1) + 4
+  if (!(buf[at - 3] & 0x04)) return // no will flag
+  const connectProps = propertyChunks(buf, at)
+  if (!connectProps) return
+  at = connectProps.end
+  at += 2 + buf.readUInt16BE(at)
+  reorderProperties(buf, at, properties)
+}
+
+function hasOrder(properties: object): properties is { [PROPERTY_ORDER]: PropertyOrder } {
+  return PROPERTY_ORDER in properties
+}
+
+// Rewrite, in place, the property block whose length is at `at` in the -D order. The same properties
+// in another order take the same bytes, so nothing else moves; anything unexpected leaves mqtt-packet's.
+function reorderProperties(buf: Buffer, at: number, properties: object): void {
+  if (!hasOrder(properties)) return
+  const block = propertyChunks(buf, at)
+  if (!block) return
+  const byId = new Map<number, Buffer>()
+  for (const c of block.list) if (buf[c.start] !== USER_PROPERTY) byId.set(buf[c.start], buf.subarray(c.start, c.end))
+  const parts: Buffer[] = []
+  for (const item of properties[PROPERTY_ORDER]) {
+    if (typeof item !== 'number') parts.push(userProperty(item[0], item[1]))
+    else {
+      const chunk = byId.get(item)
+      if (!chunk) return
+      parts.push(chunk)
+    }
+  }
+  const ordered = Buffer.concat(parts)
+  if (ordered.length !== block.end - block.start) return
+  ordered.copy(buf, block.start)
+}
+
+const USER_PROPERTY = 0x26
+
+// A user property as mqtt-packet writes one: the identifier, then two length-prefixed UTF-8 strings.
+function userProperty(key: string, value: string): Buffer {
+  const k = Buffer.from(key, 'utf8')
+  const v = Buffer.from(value, 'utf8')
+  const out = Buffer.allocUnsafe(5 + k.length + v.length)
+  out[0] = USER_PROPERTY
+  out.writeUInt16BE(k.length, 1)
+  k.copy(out, 3)
+  out.writeUInt16BE(v.length, 3 + k.length)
+  v.copy(out, 5 + k.length)
+  return out
 }
 
 /** True when the PUBLISH needs mqtt-packet (v5 properties); otherwise the direct encoder does it. */
@@ -31,11 +98,20 @@ export function needsGenericEncoder(p: PublishFields): boolean {
 /** Encode a PUBLISH: fixed header, topic, packet id, (v5: properties), payload [MQTT-3.3]. */
 export function encodePublish(p: PublishFields, protocolVersion: number): Buffer {
   if (needsGenericEncoder(p)) {
-    return encodePacket(
+    const buf = encodePacket(
       { cmd: 'publish', topic: p.topic.toString('utf8'), payload: p.payload, qos: p.qos, retain: p.retain, dup: p.dup,
         messageId: p.qos > 0 ? p.mid : undefined, properties: p.properties } as Packet,
       protocolVersion,
     )
+    if (protocolVersion === 5 && p.properties) {
+      // PUBLISH: fixed header, topic, packet identifier (QoS > 0), properties [MQTT-3.3.2]
+      let at = 1
+      while (buf[at] & 0x80) at++
+      at += 1
+      at += 2 + buf.readUInt16BE(at) + (p.qos > 0 ? 2 : 0)
+      reorderProperties(buf, at, p.properties)
+    }
+    return buf
   }
   const buf = Buffer.allocUnsafe(publishSize(p, protocolVersion))
   writePublish(buf, 0, p, protocolVersion)

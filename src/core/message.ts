@@ -22,4 +22,9 @@ export interface ReceivedMessage {
   mid: number
   /** Present only when the packet carried v5 properties; key order is wire order (mqtt-packet keeps it). */
   properties?: PublishProperties
+  /**
+   * The user properties in packet order, as raw bytes (properties.userProperties groups them by key
+   * and puts integer-like keys first); set whenever the packet carried any. Output prefers it.
+   */
+  userPropertyList?: [Buffer, Buffer][]
 }

@@ -2,6 +2,7 @@
 // kind, with mosquitto 2.0.11's checks and texts (contract §2.8). Pure: no I/O, no options.
 import { UsageError } from '../core/errors.js'
 import { validateUtf8 } from '../core/utf8.js'
+import { PROPERTY_ORDER, type PropertyOrder } from '../core/encode.js'
 import { atol } from './c-numbers.js'
 import { COMMAND_WORDS, PROPERTY_TABLE, TYPE_NUMBERS, type CommandWord, type PropertyInfo } from './property-table.js'
 import type { PropertyArg } from './types.js'
@@ -170,7 +171,10 @@ function invalidValue(entry: PropertyEntry): boolean {
 // One list as mqtt-packet wants it: byte types as booleans, user properties grouped by key.
 function toPacketProperties(list: readonly PropertyEntry[]): Record<string, unknown> {
   const out: Record<string, unknown> = {}
+  // the argv order, for the encoder (mqtt-packet groups user properties by key)
+  const order: PropertyOrder = []
   for (const entry of list) {
+    order.push(entry.id === USER_PROPERTY ? (entry.value as [string, string]) : entry.id)
     if (entry.id === USER_PROPERTY) {
       // a null prototype, so that a key such as "__proto__" is an ordinary key
       const users = (out.userProperties ??= Object.create(null)) as Record<string, string | string[]>
@@ -184,6 +188,8 @@ function toPacketProperties(list: readonly PropertyEntry[]): Record<string, unkn
       out[entry.key] = entry.value
     }
   }
+  // not enumerable: mqtt-packet, Object.keys and spreads do not see it
+  if ('userProperties' in out) Object.defineProperty(out, PROPERTY_ORDER, { value: order })
   return out
 }
 

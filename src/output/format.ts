@@ -144,6 +144,17 @@ function renderField(w: ByteWriter, field: FormatField, pad: FormatPad, msg: Rec
       return
     case 'userProperties': {
       let first = true
+      // mosquitto prints them in packet order; the grouped object only when the order is unknown
+      if (msg.userPropertyList) {
+        for (const [k, v] of msg.userPropertyList) {
+          if (!first) w.byte(0x20)
+          first = false
+          w.bytes(k)
+          w.byte(0x3a)
+          w.bytes(v)
+        }
+        return
+      }
       for (const [k, v] of Object.entries(props?.userProperties ?? {})) {
         for (const one of Array.isArray(v) ? v : [v]) {
           if (!first) w.byte(0x20)

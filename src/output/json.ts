@@ -319,15 +319,16 @@ export function messageJson(msg: ReceivedMessage, tst: string, payload: JsonValu
     { key: K.payloadlen, value: num(msg.payload.length) },
   ]
   if (msg.qos > 0) members.push({ key: K.mid, value: num(msg.mid) }) // mosquitto: only for QoS > 0
-  const props = msg.properties && propertiesJson(msg.properties)
+  const props = msg.properties && propertiesJson(msg.properties, msg.userPropertyList)
   if (props) members.push({ key: K.properties, value: props })
   if (base64) members.push({ key: key('payload_encoding'), value: str('base64') })
   members.push({ key: K.payload, value: payload })
   return { type: 'object', members }
 }
 
-// The v5 properties in the order mqtt-packet decoded them (wire order; its user properties are grouped by key).
-function propertiesJson(p: PublishProperties): JsonValue | undefined {
+// The v5 properties in the order mqtt-packet decoded them (wire order; its user properties are grouped by
+// key, and the object sits where the first one was, as mosquitto puts it). `userList`: them in packet order.
+function propertiesJson(p: PublishProperties, userList?: [Buffer, Buffer][]): JsonValue | undefined {
   const members: JsonMember[] = []
   const add = (k: string, value: JsonValue): void => void members.push({ key: key(k), value })
   for (const name of Object.keys(p) as (keyof PublishProperties)[]) {
@@ -363,8 +364,12 @@ function propertiesJson(p: PublishProperties): JsonValue | undefined {
       case 'userProperties': {
         // mosquitto: an object in which a repeated key is written again, e.g. {"k1":"v1","k1":"v2"}
         const users: JsonMember[] = []
-        for (const [k, v] of Object.entries(p.userProperties ?? {})) {
-          for (const one of Array.isArray(v) ? v : [v]) users.push({ key: Buffer.from(k), value: str(one) })
+        if (userList) {
+          for (const [k, v] of userList) users.push({ key: k, value: str(v) })
+        } else {
+          for (const [k, v] of Object.entries(p.userProperties ?? {})) {
+            for (const one of Array.isArray(v) ? v : [v]) users.push({ key: Buffer.from(k), value: str(one) })
+          }
         }
         if (users.length > 0) add('user-properties', { type: 'object', members: users })
         break

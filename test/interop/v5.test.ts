@@ -251,37 +251,53 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
     }
   })
 
-  test('1b. user properties keep their order when they interleave with other keys or properties, or look numeric (a:1 b:2 a:3, 2:x 1:y)', {
-    todo: 'user properties are kept as mqtt-packet\'s Record<key, string[]>, so interleaved keys are grouped and ' +
-      'integer-like keys sorted first, and all user properties are written where the first one was given: on send (src/options/properties.ts builds userProperties as an object; ' +
-      'mqtt-packet generate() writes it key by key) and on receipt (mqtt-packet parser -> ReceivedMessage.properties.' +
-      'userProperties; src/output/format.ts %P and src/output/json.ts %j iterate Object.entries). mosquitto keeps the ' +
-      'packet order. Fix: keep user properties as an ordered [key, value][] list: write them ourselves in argv order ' +
-      'when encoding (src/core/encode.ts; PUBLISH, CONNECT, will, SUBSCRIBE, UNSUBSCRIBE, DISCONNECT), and decode them in wire ' +
-      'order from the raw PUBLISH (src/core/decode-publish.ts) for %P and %j',
-  }, async (t) => {
+  // mosquitto_pub's interleaved and integer-like user properties, in argv order.
+  const ORDER_PUB_ARGS = ['-V', '5', '-m', 'm',
+    '-D', 'publish', 'user-property', 'a', '1', '-D', 'publish', 'user-property', 'b', '2', '-D', 'publish', 'user-property', 'a', '3',
+    '-D', 'publish', 'user-property', '2', 'x', '-D', 'publish', 'user-property', '1', 'y']
+  const ORDER = 'a:1 b:2 a:3 2:x 1:y'
+  const ORDER_JSON = '"user-properties":{"a":"1","b":"2","a":"3","2":"x","1":"y"}'
+
+  test('1b. tssub prints received user properties in packet order when they interleave or look numeric (a:1 b:2 a:3, 2:x 1:y), as mosquitto_sub', async (t) => {
     if (!requireMosquitto(t) || !requireMosquittoClients(t)) return
-    const subArgs = (id: string): string[] => [...at(broker), '-V', '5', '-i', id, '-t', 'order/#', '-F', '%P|%j', '-C', '2', '-W', '10']
-    const theirsSub = spawnCli(MSUB, subArgs('v5-order-ms'), { timeoutMs: 15_000 })
-    const oursSub = spawnCli('tssub', subArgs('v5-order-ts'), { timeoutMs: 15_000 })
+    const subArgs = (id: string): string[] => [...at(broker), '-V', '5', '-i', id, '-t', 'order/recv/#', '-F', '%P|%j', '-C', '1', '-W', '10']
+    const theirsSub = spawnCli(MSUB, subArgs('v5-order-recv-ms'), { timeoutMs: 15_000 })
+    const oursSub = spawnCli('tssub', subArgs('v5-order-recv-ts'), { timeoutMs: 15_000 })
     try {
-      await Promise.all([subscribed(broker, 'v5-order-ms'), subscribed(broker, 'v5-order-ts')])
-      const pubArgs = ['-V', '5', '-i', 'v5-order-pub', '-t', 'order/x', '-m', 'm',
-        '-D', 'publish', 'user-property', 'a', '1', '-D', 'publish', 'user-property', 'b', '2', '-D', 'publish', 'user-property', 'a', '3',
-        '-D', 'publish', 'user-property', '2', 'x', '-D', 'publish', 'user-property', '1', 'y']
-      // mosquitto_pub first, then tspub: mosquitto_sub shows what each sent; tssub how it reads mosquitto_pub's.
+      await Promise.all([subscribed(broker, 'v5-order-recv-ms'), subscribed(broker, 'v5-order-recv-ts')])
+      const theirs = await capture(broker, MPUB, ['-i', 'v5-order-recv-pub', '-t', 'order/recv/x', ...ORDER_PUB_ARGS])
+      assert.equal(theirs.code, 0)
+      const [ms, ts] = await Promise.all([theirsSub.result, oursSub.result])
+      assert.deepEqual([ms.code, ts.code, ts.stderr.toString()], [0, 0, ''])
+      const msLine = lines(ms.stdout)[0]
+      const tsLine = lines(ts.stdout)[0]
+      assert.equal(msLine.split('|')[0], ORDER, 'mosquitto_pub -> mosquitto_sub keeps the order')
+      assert.ok(msLine.includes(ORDER_JSON), msLine)
+      assert.equal(tsLine.split('|')[0], ORDER, 'tssub prints mosquitto_pub\'s user properties out of order')
+      assert.ok(tsLine.includes(ORDER_JSON), `tssub %j: ${tsLine}`)
+      assert.equal(maskJson(tsLine.slice(tsLine.indexOf('|') + 1), 0), maskJson(msLine.slice(msLine.indexOf('|') + 1), 0), 'tssub %j differs from mosquitto_sub')
+    } finally {
+      stopChild(theirsSub)
+      stopChild(oursSub)
+    }
+  })
+
+  test('1c. tspub sends user properties in argv order when they interleave with other keys or properties, or look numeric', async (t) => {
+    if (!requireMosquitto(t) || !requireMosquittoClients(t)) return
+    const subArgs = (id: string): string[] => [...at(broker), '-V', '5', '-i', id, '-t', 'order/send/#', '-F', '%P|%j', '-C', '2', '-W', '10']
+    const theirsSub = spawnCli(MSUB, subArgs('v5-order-ms'), { timeoutMs: 15_000 })
+    try {
+      await subscribed(broker, 'v5-order-ms')
+      const pubArgs = ['-i', 'v5-order-pub', '-t', 'order/send/x', ...ORDER_PUB_ARGS]
+      // mosquitto_pub first, then tspub: mosquitto_sub shows what each sent.
       const theirs = await capture(broker, MPUB, pubArgs)
       const ours = await capture(broker, 'tspub', pubArgs)
       assert.deepEqual([theirs.code, ours.code], [0, 0])
-      const [ms, ts] = await Promise.all([theirsSub.result, oursSub.result])
-      const order = 'a:1 b:2 a:3 2:x 1:y'
-      const json = '"user-properties":{"a":"1","b":"2","a":"3","2":"x","1":"y"}'
+      const ms = await theirsSub.result
       const msLines = lines(ms.stdout)
-      assert.equal(msLines[0].split('|')[0], order, 'mosquitto_pub -> mosquitto_sub keeps the order')
-      assert.ok(msLines[0].includes(json), msLines[0])
-      assert.equal(lines(ts.stdout)[0].split('|')[0], order, 'tssub prints mosquitto_pub\'s user properties out of order')
-      assert.ok(lines(ts.stdout)[0].includes(json), `tssub %j: ${lines(ts.stdout)[0]}`)
-      assert.equal(msLines[1].split('|')[0], order, 'tspub sends the user properties out of order')
+      assert.equal(msLines[0].split('|')[0], ORDER, 'mosquitto_pub -> mosquitto_sub keeps the order')
+      assert.equal(msLines[1].split('|')[0], ORDER, 'tspub sends the user properties out of order')
+      assert.ok(msLines[1].includes(ORDER_JSON), msLines[1])
       assert.deepEqual(hex(ours.up.slice(1, 2)), hex(theirs.up.slice(1, 2)), 'tspub\'s PUBLISH differs from mosquitto_pub\'s')
       // The same in a CONNECT's will: -D will user-property a 1, content-type, user-property a 2.
       const willArgs = ['-V', '5', '-i', 'v5-order-will', '-t', 'order/w', '-m', 'm', '--will-topic', 'order/will', '--will-payload', 'w',
@@ -291,7 +307,6 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
       assert.equal(hex(oursWill.up)[0], hex(theirsWill.up)[0], 'tspub\'s CONNECT (will properties) differs from mosquitto_pub\'s')
     } finally {
       stopChild(theirsSub)
-      stopChild(oursSub)
     }
   })
 
@@ -475,7 +490,6 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
         '-D', 'will', 'message-expiry-interval', '300', '-D', 'will', 'content-type', 'text/x-will',
         '-D', 'will', 'payload-format-indicator', '1', '-D', 'will', 'response-topic', 'will/resp',
         '-D', 'will', 'correlation-data', 'wcorr',
-        // Adjacent: user properties interleaved with others are regrouped on the wire (test 1b).
         '-D', 'will', 'user-property', 'wk', 'wv', '-D', 'will', 'user-property', 'wk', 'wv2']
       // tssub first, then (with the same id, once the first is gone) mosquitto_sub.
       for (const [i, tool] of ['tssub', MSUB].entries()) {

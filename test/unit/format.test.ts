@@ -220,3 +220,13 @@ for (const [format, want] of errorCases) {
     })
   })
 }
+
+test('%P prints user properties in packet order when it is known (interleaved and integer-like keys, raw bytes)', () => {
+  const pair = (k: string, v: string | Buffer): [Buffer, Buffer] => [Buffer.from(k), typeof v === 'string' ? Buffer.from(v) : v]
+  const msg: ReceivedMessage = {
+    ...plain,
+    properties: { userProperties: { 1: 'y', 2: 'x', a: ['1', '3'], b: ['2', Buffer.from([0xff]).toString()] } },
+    userPropertyList: [pair('a', '1'), pair('b', '2'), pair('a', '3'), pair('2', 'x'), pair('1', 'y'), pair('b', Buffer.from([0xff]))],
+  }
+  assert.equal(render('%P', msg), 'a:1 b:2 a:3 2:x 1:y b:\xff\n')
+})

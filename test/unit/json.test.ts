@@ -247,3 +247,14 @@ test('--pretty: arrays stay on one line, objects in arrays indent oddly, empty o
   assert.equal(payloadOf('[1,2,[3,{"a":[]}]]'), '[1, 2, [3, {\n\t\t\t\t"a":\t[]\n\t\t\t}]]\n}\n')
   assert.equal(payloadOf('{}'), '{\n\t}\n}\n')
 })
+
+test('user properties in packet order when it is known, the object where the first one was', () => {
+  const pair = (k: string, v: string): [Buffer, Buffer] => [Buffer.from(k), Buffer.from(v)]
+  const m = msg('', {
+    retain: false,
+    properties: { contentType: 'c', userProperties: { 1: 'y', 2: 'x', a: ['1', '3'], b: '2' }, responseTopic: 'r' },
+    userPropertyList: [pair('a', '1'), pair('b', '2'), pair('a', '3'), pair('2', 'x'), pair('1', 'y')],
+  })
+  assert.equal(json(m).out, `{"tst":"${TST}","topic":"t","qos":0,"retain":0,"payloadlen":0,"properties":{"content-type":"c",` +
+    '"user-properties":{"a":"1","b":"2","a":"3","2":"x","1":"y"},"response-topic":"r"},"payload":null}\n')
+})

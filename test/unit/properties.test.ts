@@ -374,3 +374,33 @@ test('fact: subscription-identifier 0 is encoded as is', () => {
   const back = roundTrip({ cmd: 'subscribe', messageId: 1, subscriptions: [{ topic: 't', qos: 0 }], properties: map.subscribe })
   assert.deepEqual(back.properties, { subscriptionIdentifier: 0 })
 })
+
+test('user properties go on the wire in argv order, interleaved with the others (PUBLISH and will), as mosquitto_pub sends them', async () => {
+  const { encodePacket, encodePublish } = await import('../../src/core/encode.js')
+  const { propertyChunks, publishUserProperties } = await import('../../src/core/decode-publish.js')
+  const map = buildProperties(args(
+    ['publish', 'user-property', 'a', '1'], ['publish', 'user-property', 'b', '2'], ['publish', 'content-type', 'c'],
+    ['publish', 'user-property', 'a', '3'], ['publish', 'user-property', '2', 'x'], ['publish', 'user-property', '1', 'y'],
+    ['will', 'user-property', 'a', '1'], ['will', 'content-type', 'c'], ['will', 'user-property', 'a', '2'],
+  ), {})
+  const user = (k: string, v: string): string => `26000${k.length}${Buffer.from(k).toString('hex')}000${v.length}${Buffer.from(v).toString('hex')}`
+  const ct = '030001' + Buffer.from('c').toString('hex')
+  for (const qos of [0, 1] as const) {
+    const packet = encodePublish({ topic: Buffer.from('t'), payload: Buffer.from('m'), qos, retain: false, dup: false, mid: 7, properties: map.publish }, 5)
+    const block = propertyChunks(packet, qos > 0 ? 7 : 5)!
+    assert.equal(packet.toString('hex', block.start, block.end), user('a', '1') + user('b', '2') + ct + user('a', '3') + user('2', 'x') + user('1', 'y'))
+    assert.deepEqual(publishUserProperties(packet)?.map(([k, v]) => `${k}:${v}`), ['a:1', 'b:2', 'a:3', '2:x', '1:y'])
+    // the rest of the packet is mqtt-packet's: it still parses to the same properties
+    const parsed = mqtt.parser({ protocolVersion: 5 })
+    let got: Packet | undefined
+    parsed.on('packet', (p: Packet) => { got = p })
+    parsed.parse(packet)
+    assert.deepEqual(JSON.parse(JSON.stringify((got as mqtt.IPublishPacket).properties)), { userProperties: { 1: 'y', 2: 'x', a: ['1', '3'], b: '2' }, contentType: 'c' })
+  }
+  const connect = encodePacket({ cmd: 'connect', protocolId: 'MQTT', protocolVersion: 5, clientId: 'id', clean: true, keepalive: 60,
+    will: { topic: 'w', payload: Buffer.from('p'), qos: 0, retain: false, properties: map.will } } as Packet, 5)
+  const at = 2 + 6 + 1 + 1 + 2 // fixed header, "MQTT", level, flags, keep alive: then the CONNECT's properties
+  const willAt = propertyChunks(connect, at)!.end + 2 + 2 // after the client id "id"
+  const will = propertyChunks(connect, willAt)!
+  assert.equal(connect.toString('hex', will.start, will.end), user('a', '1') + ct + user('a', '2'))
+})
