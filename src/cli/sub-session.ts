@@ -78,7 +78,11 @@ export class Subscriber {
     const props = v5 ? o.propertyMap : {}
     const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options, props.subscribe, (mid, granted) => {
       if (o.debug && !o.quiet) this.sink.line(paintDebug(`Subscribed (mid: ${mid}): ${granted.join(', ')}`))
-      if (granted.every((g) => g >= 128)) this.warn('All subscription requests were denied.\n')
+      if (granted.every((g) => g >= 128)) {
+        this.warn('All subscription requests were denied.\n')
+        // mosquitto leaves here with exit 0; a refusal is not a success: exit with the broker's code.
+        return this.stop(granted[0])
+      }
       if (o.exitAfterSubscribe) this.stop(0)
     })
     for (const u of o.unsubscribe) this.client.unsubscribe(u.toString('utf8'), props.unsubscribe).catch(() => undefined)

@@ -27,7 +27,8 @@ The connection was lost.
 A TLS error.
 .TP
 .B 128\\-162
-MQTT v5: the CONNACK reason code of a refused connection, or the reason code of a refused publish.
+MQTT v5: the reason code of a refused connection, publish or subscription (a refused MQTT v3
+subscription gives 128).
 `
 
 const FILES = (name: string): ManSection => ({
@@ -219,7 +220,8 @@ tssub \\-d \\-t '#' \\-F %j
 \\fB\\-\\-random\\-filter\\fR is a percentage as documented (mosquitto treats it as per mille).
 \\fB\\-\\-remove\\-retained\\fR with \\fB\\-C\\fR or \\fB\\-\\-retained\\-only\\fR exits once the removals are
 acknowledged (mosquitto hangs). After an MQTT v5 server DISCONNECT, tssub reconnects (as
-mosquitto 2.0.15 and later do). See the README for the complete list.
+mosquitto 2.0.15 and later do). When every subscription is refused, the exit status is the SUBACK
+code (mosquitto exits 0). See the README for the complete list.
 ` },
       SEE_ALSO('tspub'),
     ],

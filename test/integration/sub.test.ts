@@ -78,14 +78,24 @@ test('-R drops retained messages (not counted); -T drops matching topics (not co
   assert.equal(r.stdout.toString(), 'r/new fresh\n')
 })
 
-test('-E exits once the SUBACK arrived; a denied subscription is reported', async () => {
+test('a denied subscription is reported, and ends the run (with -E too)', async () => {
   const b = await startFakeBroker([...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [128]) }, { expect: { cmd: 'disconnect' } }])
   const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 'denied', '-E', '-d'])
   await b.done()
   await b.close()
   assert.equal(r.stderr, 'All subscription requests were denied.\n')
   assert.match(r.stdout.toString(), /Subscribed \(mid: 1\): 128\n/)
-  assert.equal(r.code, 0)
+  // Deliberate difference: mosquitto exits 0 after a refusal; we exit with the SUBACK's code.
+  assert.equal(r.code, 128)
+})
+
+test('v5: every subscription refused: the reason code is the exit status', async () => {
+  const b = await startFakeBroker([...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [135]) }, { expect: { cmd: 'disconnect' } }])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 'denied', '-V', '5'])
+  await b.done()
+  await b.close()
+  assert.equal(r.stderr, 'All subscription requests were denied.\n')
+  assert.equal(r.code, 135)
 })
 
 test('-W after CONNACK: "Timed out", exit 27; before any CONNACK: exit 255, silent', async () => {
