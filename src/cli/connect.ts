@@ -9,6 +9,10 @@ import { validateUtf8 } from '../core/utf8.js'
 import type { Options } from '../options/types.js'
 import { resolvePassword } from './password.js'
 import { openTransport } from '../transport/index.js'
+import { PROPERTY_ORDER, type PropertyOrder } from '../core/encode.js'
+
+// MQTT v5 property identifier of receive-maximum [MQTT-2.2.2.2].
+const RECEIVE_MAXIMUM = 0x21
 
 const ID_CHARS = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789'
 
@@ -59,8 +63,14 @@ export function clientConfig(o: Options, log?: (line: string) => void): ClientCo
   }
   // -D connect properties in the order given, session expiry last (built by the option parser).
   const connectProperties: Record<string, unknown> = { ...o.propertyMap.connect }
+  const order = (o.propertyMap.connect as { [PROPERTY_ORDER]?: PropertyOrder } | undefined)?.[PROPERTY_ORDER]
   // mosquitto: tssub -C n below 20 asks the broker for only n messages in flight.
   if (v5 && !('receiveMaximum' in connectProperties)) connectProperties.receiveMaximum = o.count !== undefined && o.count < 20 ? o.count : 20
+  // The spread above drops the hidden -D order (user properties in argv order); receive maximum comes last.
+  if (order) {
+    const full = 'receiveMaximum' in (o.propertyMap.connect ?? {}) ? order : [...order, RECEIVE_MAXIMUM]
+    Object.defineProperty(connectProperties, PROPERTY_ORDER, { value: full })
+  }
   return {
     protocolVersion: o.protocolVersion,
     clientId: clientIdFor(o),

@@ -31,22 +31,38 @@ export type PropertyOrder = (number | [string, string])[]
 /** Encode any packet with mqtt-packet; throws on a packet it cannot encode. */
 export function encodePacket(packet: Packet, protocolVersion: number): Buffer {
   const buf = mqtt.generate(packet, { protocolVersion })
-  if (packet.cmd === 'connect' && packet.will?.properties && protocolVersion === 5) reorderConnectWill(buf, packet.will.properties)
+  if (protocolVersion !== 5) return buf
+  const props = (packet as { properties?: object }).properties
+  switch (packet.cmd) {
+    case 'connect': reorderConnect(buf, props, packet.will?.properties); break
+    // SUBSCRIBE, UNSUBSCRIBE: fixed header, packet identifier, properties [MQTT-3.8.2, 3.10.2]
+    case 'subscribe':
+    case 'unsubscribe': if (props) reorderProperties(buf, headerEnd(buf) + 2, props); break
+    // DISCONNECT: fixed header, reason code, properties [MQTT-3.14.2]
+    case 'disconnect': if (props && buf.length > headerEnd(buf) + 1) reorderProperties(buf, headerEnd(buf) + 1, props); break
+  }
   return buf
 }
 
-// CONNECT: fixed header, "MQTT", level, flags, keep alive, properties, client id, then the will properties [MQTT-3.1].
-function reorderConnectWill(buf: Buffer, properties: object): void {
-  if (!hasOrder(properties)) return
+// Where the fixed header (type byte and remaining-length varint) ends.
+function headerEnd(buf: Buffer): number {
   let at = 1
   while (buf[at] & 0x80) at++
-  at += 1 + 2 + buf.readUInt16BE(at + 1) + 4
-  if (!(buf[at - 3] & 0x04)) return // no will flag
+  return at + 1
+}
+
+// CONNECT: fixed header, "MQTT", level, flags, keep alive, properties, client id, then the will properties [MQTT-3.1].
+function reorderConnect(buf: Buffer, properties: object | undefined, willProperties: object | undefined): void {
+  let at = headerEnd(buf)
+  at += 2 + buf.readUInt16BE(at) + 4
+  const flags = buf[at - 3]
   const connectProps = propertyChunks(buf, at)
   if (!connectProps) return
+  if (properties) reorderProperties(buf, at, properties)
+  if (!willProperties || !hasOrder(willProperties) || !(flags & 0x04)) return
   at = connectProps.end
   at += 2 + buf.readUInt16BE(at)
-  reorderProperties(buf, at, properties)
+  reorderProperties(buf, at, willProperties)
 }
 
 function hasOrder(properties: object): properties is { [PROPERTY_ORDER]: PropertyOrder } {

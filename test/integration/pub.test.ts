@@ -199,3 +199,18 @@ test('v5: a server DISCONNECT while a QoS 1 message is in flight is reported, an
   assert.equal(r.code, 7)
   assert.equal(r.stderr, 'Error: The connection was lost: the broker sent DISCONNECT (Quota exceeded, reason code 151): quota used up.\n')
 })
+
+test('v5: interleaved user properties on CONNECT and DISCONNECT go out in argv order, as mosquitto_pub sends them', async () => {
+  const up = (cmd: string, k: string, v: string): string[] => ['-D', cmd, 'user-property', k, v]
+  const r = await sameAsMosquitto(
+    ['-i', 'cid', '-t', 't', '-m', 'm', ...up('connect', 'a', '1'), '-D', 'connect', 'session-expiry-interval', '30', ...up('connect', 'b', '2'),
+      ...up('connect', 'a', '3'), ...up('connect', '2', 'x'), ...up('connect', '1', 'y'), ...up('disconnect', 'z', '1'), ...up('disconnect', 'y', '2'), ...up('disconnect', 'z', '3')],
+    [
+      { expect: { cmd: 'connect', protocolVersion: 5 } },
+      { send: connack(0) },
+      { expect: { cmd: 'publish', topic: 't' } },
+      { expect: { cmd: 'disconnect' } },
+    ],
+  )
+  assert.equal(r.code, 0, r.stderr)
+})

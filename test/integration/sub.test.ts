@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { connack, disconnect, publish, pubrel, startFakeBroker, suback, unsuback, type Step } from '../helpers/fake-broker.js'
+import { mosquittoClient } from '../helpers/mosquitto.js'
 import { runCli, spawnCli, waitForOutput } from '../helpers/run-cli.js'
 
 const HOST = ['-h', '127.0.0.1']
@@ -175,4 +176,26 @@ test('-d: a SUBACK and a PUBLISH in one read print "Subscribed" before the messa
   const out = r.stdout.toString()
   assert.ok(out.indexOf('Subscribed (mid: 1): 0') < out.indexOf('hello\n'), out)
   assert.ok(out.indexOf('received SUBACK') < out.indexOf('received PUBLISH'), out)
+})
+
+test('v5: interleaved user properties on SUBSCRIBE and UNSUBSCRIBE go out in argv order, as mosquitto_sub sends them', async (t) => {
+  const theirs = mosquittoClient('mosquitto_sub')
+  if (!theirs) return t.skip('mosquitto_sub is not installed')
+  const script = (): Step[] => [
+    ...connected, { expect: { cmd: 'subscribe' } }, { expect: { cmd: 'unsubscribe' } }, { send: suback(1, [0]) }, { send: unsuback(2, [0]) },
+    { expect: { cmd: 'disconnect' } },
+  ]
+  const up = (cmd: string, k: string, v: string): string[] => ['-D', cmd, 'user-property', k, v]
+  const args = ['-i', 'cid', '-t', 't', '-U', 'old', '-E', ...up('subscribe', 'a', '1'), ...up('subscribe', 'b', '2'), ...up('subscribe', 'a', '3'),
+    ...up('unsubscribe', '9', 'x'), ...up('unsubscribe', 'k', 'y'), ...up('unsubscribe', '9', 'z')]
+  const raw: string[] = []
+  for (const tool of ['tssub', theirs]) {
+    const b = await startFakeBroker(script())
+    const r = await runCli(tool, [...HOST, '-p', String(b.port), ...args])
+    await b.done()
+    await b.close()
+    assert.equal(r.code, 0, r.stderr)
+    raw.push(b.rawReceived.toString('hex'))
+  }
+  assert.equal(raw[0], raw[1], 'bytes on the wire differ from mosquitto_sub')
 })
