@@ -393,7 +393,6 @@ export class MqttClient extends EventEmitter {
   // `encoded` is the packet as first built (v5 properties); it is reused unless the topic alias
   // changes it. Without properties the packet is written straight into the output buffer.
   private sendPublish(f: PublishFields, encoded?: Buffer): void {
-    if (this.config.log) this.log(publishLine(this.id, 'sending', f.dup, f.qos, f.retain, f.mid, f.topic.toString('utf8'), f.payload.length))
     const alias = f.properties?.topicAlias as number | undefined
     if (alias !== undefined && f.topic.length > 0) {
       // [MQTT-3.3.2-12] once the alias is set on this connection, the topic may be left out.
@@ -402,6 +401,9 @@ export class MqttClient extends EventEmitter {
         encoded = undefined
       } else this.aliasesSent.add(alias)
     }
+    // libmosquitto logs a PUBLISH sent by alias only (no topic) as '(null)'.
+    const shown = f.topic.length > 0 ? f.topic.toString('utf8') : '(null)'
+    if (this.config.log) this.log(publishLine(this.id, 'sending', f.dup, f.qos, f.retain, f.mid, shown, f.payload.length))
     const v = this.config.protocolVersion
     if (needsGenericEncoder(f)) return this.write(encoded && !f.dup ? encoded : encodePublish(f, v))
     const size = publishSize(f, v)
