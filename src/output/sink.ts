@@ -40,6 +40,9 @@ export class OutputSink {
         this.size += part.length
       }
     }
+    // A burst (a backlog arriving after a pause) is written as it comes rather than gathered
+    // whole: gathering it all before the next tick would hold every message of the burst in memory.
+    if (this.size >= FLUSH_AT) return this.flush()
     if (!this.scheduled) {
       this.scheduled = true
       setImmediate(() => this.flush())
@@ -80,6 +83,9 @@ export class OutputSink {
     }
   }
 }
+
+// Gathered output is written at once when it reaches this size, without waiting for the next tick.
+const FLUSH_AT = 64 * 1024
 
 // Parts larger than this are written as they are; smaller runs are copied into one buffer.
 const BIG_PART = 16384
