@@ -11,6 +11,7 @@ import { InflightWindow, type PublishDone } from './inflight.js'
 import { decodePublish, encodeAck, publishUserProperties, type IncomingPublish, type UserPropertyList } from './decode-publish.js'
 import { Framer, rawPublishTopic } from './framer.js'
 import { Keepalive } from './keepalive.js'
+import { PacketWriter } from './packet-writer.js'
 import type { ReceivedMessage } from './message.js'
 import { reasonString } from './reason-codes.js'
 import { checkLimits, limitsFrom, type ServerLimits } from './server-limits.js'
@@ -62,9 +63,6 @@ export class PublishFailed extends Error {
 }
 
 const EMPTY = Buffer.alloc(0)
-// Packets up to this size are gathered into OUT_BUFFER-sized writes.
-const SMALL_WRITE = 16384
-const OUT_BUFFER = 65536
 
 // onAck runs synchronously when the ack is read; returning false leaves the promise to the loss it caused.
 type Waiter = { resolve: (p: Packet) => void; reject: (e: Error) => void; onAck?: (p: Packet) => boolean }
@@ -75,10 +73,7 @@ export class MqttClient extends EventEmitter {
   connected = false
   private stream?: Duplex
   private closing = false
-  private out?: Buffer
-  private outLen = 0
-  private flushScheduled = false
-  private blocked = false
+  private readonly writer = new PacketWriter()
   private connackWaiter?: Waiter
   private readonly acks = new Map<number, Waiter>()
   private readonly incomingQos2 = new Map<number, ReceivedMessage>()
@@ -134,7 +129,7 @@ export class MqttClient extends EventEmitter {
 
   /** True when another publish would go out at once. */
   ready(): boolean {
-    return this.connected && !this.blocked && this.window.queue.length === 0 && this.window.hasRoom()
+    return this.connected && !this.writer.blocked && this.window.queue.length === 0 && this.window.hasRoom()
   }
 
   /** SUBSCRIBE all filters at one QoS and options byte; resolves with the SUBACK's granted codes. */
@@ -192,7 +187,7 @@ export class MqttClient extends EventEmitter {
       if (v5 && (reasonCode || (properties && Object.keys(properties).length > 0))) this.send({ cmd: 'disconnect', reasonCode, properties } as Packet)
       else this.write(Buffer.from([0xe0, 0x00]))
     }
-    this.flushOut()
+    this.writer.flush()
     // A paused stream (slow stdout) would never see the broker's close.
     stream.resume()
     this.keepalive?.resume()
@@ -227,11 +222,9 @@ export class MqttClient extends EventEmitter {
   private attach(stream: Duplex): void {
     this.stream = stream
     // Anything gathered for the last connection is not for this one.
-    this.out = undefined
-    this.outLen = 0
+    this.writer.reset({ write: (data) => stream.destroyed || stream.write(data), sent: () => this.keepalive?.sent() })
     this.aliasesSent = new Set()
     this.closing = false
-    this.blocked = false
     const parser = mqtt.parser({ protocolVersion: this.config.protocolVersion })
     parser.on('packet', (p: Packet) => this.onPacket(p))
     parser.on('error', (err: Error) => this.lose(new ConnectionLost('protocol', err.message)))
@@ -257,7 +250,7 @@ export class MqttClient extends EventEmitter {
       }
     })
     stream.on('drain', () => {
-      this.blocked = false
+      this.writer.blocked = false
       if (this.ready()) this.emit('drain')
     })
     stream.on('error', (err: Error) => this.lose(new ConnectionLost('closed', err.message, undefined, { cause: err })))
@@ -280,6 +273,7 @@ export class MqttClient extends EventEmitter {
     if (!intended) this.lastLoss = err
     this.stream.destroy()
     this.stream = undefined
+    this.writer.reset(undefined)
     this.connected = false
     this.keepalive?.stop()
     this.keepalive = undefined
@@ -407,9 +401,10 @@ export class MqttClient extends EventEmitter {
     const v = this.config.protocolVersion
     if (needsGenericEncoder(f)) return this.write(encoded && !f.dup ? encoded : encodePublish(f, v))
     const size = publishSize(f, v)
-    if (size > SMALL_WRITE) return this.write(encodePublish(f, v))
-    writePublish(this.reserve(size), this.outLen, f, v)
-    this.outLen += size
+    const room = this.writer.room(size)
+    if (!room) return this.write(encodePublish(f, v))
+    writePublish(room, this.writer.length, f, v)
+    this.writer.commit(size)
   }
 
   private onAck(cmd: 'PUBACK' | 'PUBCOMP', mid: number, code: number, reason?: string): void {
@@ -505,49 +500,8 @@ export class MqttClient extends EventEmitter {
     this.write(encodePacket(packet, this.config.protocolVersion))
   }
 
-  // Small packets written within one tick are gathered in one buffer and leave in one write;
-  // a large one is flushed behind them and written as it is.
   private write(buf: Buffer): void {
-    if (buf.length > SMALL_WRITE) {
-      this.flushOut()
-      const stream = this.stream
-      if (!stream || stream.destroyed) return
-      this.keepalive?.sent()
-      if (!stream.write(buf)) this.blocked = true
-      return
-    }
-    buf.copy(this.reserve(buf.length), this.outLen)
-    this.outLen += buf.length
-  }
-
-  // The output buffer, with room for `size` more bytes at this.outLen; schedules the flush.
-  private reserve(size: number): Buffer {
-    if (this.out && this.outLen + size > this.out.length) this.flushOut()
-    if (!this.out) {
-      this.out = Buffer.allocUnsafe(OUT_BUFFER)
-      this.outLen = 0
-    }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true
-      process.nextTick(this.flushOutBound)
-    }
-    return this.out
-  }
-
-  private readonly flushOutBound = (): void => this.flushOut()
-
-  // Hand what was gathered to the stream. The buffer is never reused: the stream may hold it.
-  private flushOut(): void {
-    this.flushScheduled = false
-    const out = this.out
-    if (!out || this.outLen === 0) return
-    const data = out.subarray(0, this.outLen)
-    this.out = undefined
-    this.outLen = 0
-    const stream = this.stream
-    if (!stream || stream.destroyed) return
-    this.keepalive?.sent()
-    if (!stream.write(data)) this.blocked = true
+    this.writer.write(buf)
   }
 
   private log(line: string): void {
