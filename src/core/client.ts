@@ -192,12 +192,18 @@ export class MqttClient extends EventEmitter {
     stream.resume()
     this.keepalive?.resume()
     return new Promise((resolve) => {
-      const timer = setTimeout(() => stream.destroy(), 2000)
+      // [MQTT-3.14.4-1] after DISCONNECT the client closes the connection: once our bytes are out,
+      // give the broker a moment to close first (no reset racing our data), then close it ourselves.
+      let timer = setTimeout(() => stream.destroy(), 2000)
       stream.once('close', () => {
         clearTimeout(timer)
         resolve()
       })
-      stream.end(quick ? () => stream.destroy() : undefined)
+      stream.end(() => {
+        clearTimeout(timer)
+        if (quick) return stream.destroy()
+        timer = setTimeout(() => stream.destroy(), 250)
+      })
     })
   }
 

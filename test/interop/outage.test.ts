@@ -115,7 +115,8 @@ describe('outages', { concurrency: true }, () => {
 
   describe('keepalive: a broker that stops answering PINGREQ is detected within 1.5 x keepalive', { concurrency: true }, () => {
     // The bound: 1.5 x 5 s after the broker was last heard from, plus scheduling slack.
-    const BOUND_MS = 7500 + 300
+    // 1.5 x keepalive, plus slack for a loaded machine (timers fire late there, not early).
+    const BOUND_MS = 7500 + 700
 
     test('tssub -k 5: PINGREQ unanswered, the connection is dropped within 7.5 s and tssub reconnects', async () => {
       let lastSent = 0
@@ -212,7 +213,8 @@ describe('outages', { concurrency: true }, () => {
         await pub('two')
         const closedAt = Date.now()
         const r = await sub.result
-        assert.ok(Date.now() - closedAt < 1000, `tssub took ${Date.now() - closedAt} ms to notice`)
+        // Not a timing benchmark: "promptly" means not waiting for the 2 s fallback timer.
+        assert.ok(Date.now() - closedAt < 1900, `tssub took ${Date.now() - closedAt} ms to notice`)
         assert.equal(r.code, 0, r.stderr)
         assert.equal(r.stderr, '')
       } finally {
@@ -239,7 +241,9 @@ describe('outages', { concurrency: true }, () => {
         const closedAt = Date.now()
         const r = await sub.result
         assert.equal(r.code, 0, r.stderr)
-        assert.ok(Date.now() - closedAt < 1000, `tssub took ${Date.now() - closedAt} ms to exit`)
+        // Not a timing benchmark: the bug this guards against is a wait for the 2 s fallback timer
+        // (the next message comes 300 ms after stdout closes; the machine may be loaded).
+        assert.ok(Date.now() - closedAt < 1900, `tssub took ${Date.now() - closedAt} ms to exit`)
       } finally {
         stopChild(sub)
         await broker.close()
