@@ -22,12 +22,12 @@
 // Not part of the test suite: wall times on a shared machine are not assertions.
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleepRef } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { canConnect, freePort } from './loopback.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 
@@ -260,22 +260,6 @@ function table(header, rows, align) {
 // ---------------------------------------------------------------------------------------------
 // The broker: mosquitto on a free loopback port, unlimited queues, logging only errors, warnings
 // and subscriptions ("<client id> <qos> <topic>" once the subscription is in the broker's tree).
-
-async function freePort() {
-  const s = net.createServer()
-  await new Promise((resolve, reject) => { s.once('error', reject); s.listen(0, '127.0.0.1', resolve) })
-  const { port } = s.address()
-  await new Promise((resolve) => s.close(resolve))
-  return port
-}
-
-function canConnect(port) {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1' })
-    s.once('connect', () => { s.destroy(); resolve(true) })
-    s.once('error', () => resolve(false))
-  })
-}
 
 async function startBroker(bin, dir) {
   let lastError = ''

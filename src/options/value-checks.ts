@@ -53,20 +53,18 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       return [set('keepalive', k)]
     }
     case 'maxInflight':
-      if (wholeNumber(name, value) < 1) throw new UsageError('Error: Maximum inflight messages must be greater than 0.\n\n')
-      return [set(spec.key, wholeNumber(name, value))]
+      return [set(spec.key, atLeastOne(name, value, () => 'Error: Maximum inflight messages must be greater than 0.\n\n'))]
     case 'count':
-      if (wholeNumber(name, value) < 1) throw new UsageError(`Error: Invalid message count "${wholeNumber(name, value)}".\n\n`)
-      return [set(spec.key, wholeNumber(name, value))]
+      return [set(spec.key, atLeastOne(name, value, (n) => `Error: Invalid message count "${n}".\n\n`))]
     case 'timeout':
-      if (wholeNumber(name, value) < 1) throw new UsageError(`Error: Invalid timeout "${wholeNumber(name, value)}".\n\n`)
-      return [set(spec.key, wholeNumber(name, value))]
+      return [set(spec.key, atLeastOne(name, value, (n) => `Error: Invalid timeout "${n}".\n\n`))]
     case 'repeat':
-      if (wholeNumber(name, value) < 1) throw new UsageError('Error: --repeat argument must be >0.\n\n')
-      return [set(spec.key, wholeNumber(name, value))]
-    case 'repeatDelay':
-      if (decimal(name, value) < 0) throw new UsageError('Error: --repeat-delay argument must be >=0.0.\n\n')
-      return [set(spec.key, decimal(name, value))]
+      return [set(spec.key, atLeastOne(name, value, () => 'Error: --repeat argument must be >0.\n\n'))]
+    case 'repeatDelay': {
+      const delay = decimal(name, value)
+      if (delay < 0) throw new UsageError('Error: --repeat-delay argument must be >=0.0.\n\n')
+      return [set(spec.key, delay)]
+    }
     case 'randomFilter': {
       // mosquitto stores (int)(10 * chance) and compares it against random() % 10000.
       const chance = Math.trunc(10 * decimal(name, value))
@@ -127,6 +125,13 @@ function wholeNumber(name: string, value: string): number {
   const trimmed = value.trim()
   if (!/^[+-]?\d+$/.test(trimmed)) throw new UsageError(`Error: ${name} argument given but '${value}' is not a whole number.\n\n`)
   return Number(trimmed)
+}
+
+// A whole number of at least 1, or mosquitto's error for that option.
+function atLeastOne(name: string, value: string, error: (n: number) => string): number {
+  const n = wholeNumber(name, value)
+  if (n < 1) throw new UsageError(error(n))
+  return n
 }
 
 // mosquitto uses atof, so garbage silently means 0; we refuse it.
