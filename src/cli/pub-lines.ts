@@ -18,6 +18,7 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
   return new Promise((resolve, reject) => {
     let eof = false
     let failed = 0
+    let failedCode: number = ExitCode.PROTOCOL
     let finished = false
     const finish = (code: number | Error): void => {
       if (finished) return
@@ -26,11 +27,14 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
       client.disconnect(0, o.propertyMap.disconnect, true).then(() => resolve(code), reject)
     }
     const settle = (): void => {
-      if (eof && client.connected && client.window.pending() === 0) finish(failed > 0 ? failedExit(failed) : 0)
+      if (eof && client.connected && client.window.pending() === 0) finish(failed > 0 ? failedExit(failed, failedCode) : 0)
     }
     const onDone = (err?: Error): void => {
       if (err) {
         failed++
+        // The broker's reason code (or libmosquitto's code for a local refusal) is the exit status.
+        const code = (err as { code?: unknown }).code
+        if (typeof code === 'number') failedCode = code
         if (!ctx.quiet) writeErr(`Warning: ${err.message}\n`)
       }
       settle()
@@ -60,10 +64,10 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
   })
 }
 
-// The exit code when the broker refused some messages: theirs was a v5 reason code.
-function failedExit(count: number): number {
+// Some messages were refused: say how many; the exit status is the last refusal's code.
+function failedExit(count: number, code: number): number {
   writeErr(`Error: ${count} message${count === 1 ? ' was' : 's were'} refused by the broker.\n`)
-  return ExitCode.PROTOCOL
+  return code
 }
 
 /** Reconnect with backoff (0.5 s doubling to 8 s) for at most MAX_OUTAGE_MS. */

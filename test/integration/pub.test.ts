@@ -214,3 +214,20 @@ test('v5: interleaved user properties on CONNECT and DISCONNECT go out in argv o
   )
   assert.equal(r.code, 0, r.stderr)
 })
+
+test('v5 -l: a line the broker refuses is reported, and its reason code is the exit status', async () => {
+  const b = await startFakeBroker([
+    { expect: { cmd: 'connect', protocolVersion: 5 } },
+    { send: connack(0) },
+    { expect: { cmd: 'publish', payload: 'ok' } },
+    { sendFn: (last) => puback(last.messageId!) },
+    { expect: { cmd: 'publish', payload: 'denied' } },
+    { sendFn: (last) => puback(last.messageId!, 135) },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  const r = await runCli('tspub', [...HOST, '-p', String(b.port), '-V', '5', '-q', '1', '-M', '1', '-t', 't', '-l'], { stdin: 'ok\ndenied\n' })
+  await b.done()
+  await b.close()
+  assert.equal(r.stderr, 'Warning: Publish 2 failed: Not authorized.\nError: 1 message was refused by the broker.\n')
+  assert.equal(r.code, 135)
+})
