@@ -10,6 +10,7 @@ import { encodePacket, encodePublish, needsGenericEncoder, publishSize, writePub
 import { InflightWindow, type PublishDone } from './inflight.js'
 import { decodePublish, encodeAck, publishUserProperties, type IncomingPublish, type UserPropertyList } from './decode-publish.js'
 import { Framer, rawPublishTopic } from './framer.js'
+import { directReadsOf, type DirectReads } from './incoming.js'
 import { Keepalive } from './keepalive.js'
 import { PacketWriter } from './packet-writer.js'
 import type { ReceivedMessage } from './message.js'
@@ -72,6 +73,8 @@ export class MqttClient extends EventEmitter {
   readonly window: InflightWindow
   connected = false
   private stream?: Duplex
+  /** The stream's direct reads, when its transport gave it some (see incoming.ts). */
+  private reads?: DirectReads
   private closing = false
   private readonly writer = new PacketWriter()
   private connackWaiter?: Waiter
@@ -189,8 +192,7 @@ export class MqttClient extends EventEmitter {
     }
     this.writer.flush()
     // A paused stream (slow stdout) would never see the broker's close.
-    stream.resume()
-    this.keepalive?.resume()
+    this.resumeIncoming()
     return new Promise((resolve) => {
       // [MQTT-3.14.4-1] after DISCONNECT the client closes the connection: once our bytes are out,
       // give the broker a moment to close first (no reset racing our data), then close it ourselves.
@@ -209,14 +211,14 @@ export class MqttClient extends EventEmitter {
 
   /** Stop reading from the broker (stdout is slow); keepalive does not count the pause. */
   pauseIncoming(): void {
-    this.stream?.pause()
+    ;(this.reads ?? this.stream)?.pause()
     this.keepalive?.pause()
   }
 
   /** Resume reading after pauseIncoming(). */
   resumeIncoming(): void {
     this.keepalive?.resume()
-    this.stream?.resume()
+    ;(this.reads ?? this.stream)?.resume()
   }
 
   /** Close the stream at once, without DISCONNECT (the broker then publishes our will). */
@@ -234,8 +236,11 @@ export class MqttClient extends EventEmitter {
     const parser = mqtt.parser({ protocolVersion: this.config.protocolVersion })
     parser.on('packet', (p: Packet) => this.onPacket(p))
     parser.on('error', (err: Error) => this.lose(new ConnectionLost('protocol', err.message)))
+    // Whether every packet of the current read was a QoS 0 PUBLISH (nothing to answer soon).
+    let onlyQos0 = true
     const framer = new Framer(this.config.protocolVersion, (packet) => {
       if (!this.stream) return
+      if ((packet[0] & 0xf6) !== 0x30) onlyQos0 = false
       if (packet[0] >> 4 === 3) {
         const fast = decodePublish(packet, this.config.protocolVersion)
         if (fast === null) return this.lose(new ConnectionLost('protocol', 'malformed PUBLISH packet'))
@@ -247,14 +252,19 @@ export class MqttClient extends EventEmitter {
       }
       parser.parse(packet)
     })
-    stream.on('data', (chunk: Buffer) => {
+    const onChunk = (chunk: Buffer): boolean => {
       this.keepalive?.received()
+      onlyQos0 = true
       try {
         framer.push(chunk)
       } catch (err) {
         this.lose(new ConnectionLost('protocol', (err as Error).message))
       }
-    })
+      return onlyQos0 && this.stream === stream
+    }
+    this.reads = directReadsOf(stream)
+    if (this.reads) this.reads.onChunk = onChunk
+    else stream.on('data', onChunk)
     stream.on('drain', () => {
       this.writer.blocked = false
       if (this.ready()) this.emit('drain')
@@ -279,6 +289,7 @@ export class MqttClient extends EventEmitter {
     if (!intended) this.lastLoss = err
     this.stream.destroy()
     this.stream = undefined
+    this.reads = undefined
     this.writer.reset(undefined)
     this.connected = false
     this.keepalive?.stop()

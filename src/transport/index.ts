@@ -43,7 +43,7 @@ export async function openTransport(o: Options): Promise<Duplex> {
   // a unix socket (port 0) is never proxied
   let stream: Duplex = socks && proxy && plan.port !== 0
     ? await socks.socksConnect(proxy, { host, port: plan.port, bindAddress: o.bindAddress, nodelay: o.nodelay })
-    : await openTcp({ host, port: plan.port, bindAddress: o.bindAddress, nodelay: o.nodelay })
+    : await openTcp({ host, port: plan.port, bindAddress: o.bindAddress, nodelay: o.nodelay, direct: !plan.tls && plan.websocketPath === undefined })
   if (tlsMod && setup) stream = await tlsMod.startTls(stream, setup)
   if (plan.websocketPath !== undefined) {
     const { openWebSocket } = await import('./websocket.js')

@@ -2,6 +2,8 @@
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { ExitCode, ToolError } from '../core/errors.js'
+import { attachDirectReads } from '../core/incoming.js'
+import { DirectReader } from './direct-read.js'
 import { systemErrorText } from './errno.js'
 
 /** Where to connect. */
@@ -10,6 +12,8 @@ export interface TcpTarget {
   port: number
   bindAddress?: string
   nodelay?: boolean
+  /** The socket is the connection itself (no TLS, WebSocket or proxy on top): read it directly. */
+  direct?: boolean
 }
 
 const LOOKUP_ERROR = 'Unable to connect (Lookup error.).\n'
@@ -23,11 +27,13 @@ export async function openTcp(target: TcpTarget): Promise<Duplex> {
   if (target.port !== 0 && target.host === '') throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR)
   if (target.port < 0 || target.port > 65535) throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
   const localAddress = target.bindAddress === undefined ? undefined : await bindAddressFor(target.bindAddress)
+  const reader = target.direct ? new DirectReader() : undefined
+  const onread = reader?.onread
   return new Promise((resolve, reject) => {
     const socket =
       target.port === 0
-        ? net.connect({ path: target.host })
-        : net.connect({ host: target.host, port: target.port, localAddress, noDelay: target.nodelay })
+        ? net.connect({ path: target.host, onread })
+        : net.connect({ host: target.host, port: target.port, localAddress, noDelay: target.nodelay, onread })
     const fail = (err: NodeJS.ErrnoException): void => {
       socket.destroy()
       reject(connectError(err))
@@ -35,7 +41,9 @@ export async function openTcp(target: TcpTarget): Promise<Duplex> {
     socket.once('error', fail)
     socket.once('connect', () => {
       socket.off('error', fail)
-      resolve(socket)
+      if (!reader) return resolve(socket)
+      reader.bind(socket)
+      resolve(attachDirectReads(socket, reader))
     })
   })
 }
