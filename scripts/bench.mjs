@@ -445,6 +445,44 @@ function startCostTable(sc) {
 let floodSeq = 0
 
 /**
+ * Feed the input file into a publisher's stdin pipe, respecting backpressure, and never end it (the
+ * held-open mosquitto_pub baseline). `written` resolves with performance.now() once every byte has
+ * left Node for the pipe; `cancel()` stops feeding (after the publisher was stopped).
+ */
+function feedHeldOpen(proc, file) {
+  const stdin = proc.child.stdin
+  const source = fs.createReadStream(file, { highWaterMark: 1 << 16 })
+  let writtenAt
+  let poll
+  stdin.on('error', () => { /* EPIPE once the publisher is gone */ })
+  source.on('error', (e) => fail(`reading ${file}: ${e.message}`))
+  const written = new Promise((resolve) => {
+    source.once('end', () => {
+      // All read and handed to stdin: wait until Node's own buffer for the pipe is empty too.
+      const check = () => {
+        if (stdin.writableLength > 0 && !stdin.destroyed) return
+        clearInterval(poll)
+        writtenAt = performance.now()
+        resolve(writtenAt)
+      }
+      poll = setInterval(check, 5)
+      check()
+    })
+  })
+  source.pipe(stdin, { end: false })
+  return {
+    written,
+    writtenAt: () => writtenAt,
+    cancel() {
+      clearInterval(poll)
+      source.unpipe(stdin)
+      source.destroy()
+      stdin.destroy()
+    },
+  }
+}
+
+/**
  * One flood: the subscriber first (waited for in the broker's log), then the publisher reading the
  * input file; pub-side time is its run, end to end until the subscriber exited after -C N.
  */
@@ -484,17 +522,32 @@ async function flood(ctx, pair) {
     return { ...res, status: 'error', note: `${pair.sub} did not subscribe: exit ${r.code ?? r.signal} ${r.stderr.trim().slice(0, 200)}` }
   }
 
-  const inFd = fs.openSync(inputFile, 'r')
+  const hold = !!pair.holdOpen
+  const inFd = hold ? undefined : fs.openSync(inputFile, 'r')
   const t0 = performance.now()
-  const pub = launch(tools[pair.pub], [...common, '-i', `bpub${seq}-${process.pid}`, '-l'], { stdio: [inFd, 'ignore', 'pipe'] })
-  fs.closeSync(inFd)
+  const pub = launch(tools[pair.pub], [...common, '-i', `bpub${seq}-${process.pid}`, '-l'], { stdio: [hold ? 'pipe' : inFd, 'ignore', 'pipe'] })
+  if (!hold) fs.closeSync(inFd)
   const deadline = t0 + FLOOD_DEADLINE_MS
+  let pubExitedAt
+  pub.done.then((r) => { pubExitedAt = r.at })
+  const feed = hold ? feedHeldOpen(pub, inputFile) : undefined
 
   // Wait for the publisher (bounded), then for the subscriber: its exit, a stall, or the deadline.
-  let pubRes = await Promise.race([pub.done, later(FLOOD_DEADLINE_MS).then(() => null)])
-  if (pubRes === null) {
-    pubRes = await stop(pub)
-    pubRes.timedOut = true
+  // Held open, the publisher never exits on its own: "publisher done" is when the whole input was
+  // written into its stdin (or it exited after all), and it is stopped once the subscriber is done.
+  let pubRes
+  let pubDoneAt
+  if (hold) {
+    const r = await Promise.race([feed.written.then((at) => ({ at, written: true })), pub.done, later(FLOOD_DEADLINE_MS).then(() => null)])
+    pubDoneAt = r?.at ?? performance.now()
+    if (r && !r.written) pubExitedAt = r.at
+  } else {
+    pubRes = await Promise.race([pub.done, later(FLOOD_DEADLINE_MS).then(() => null)])
+    if (pubRes === null) {
+      pubRes = await stop(pub)
+      pubRes.timedOut = true
+    }
+    pubDoneAt = pubRes.at
   }
   let subRes
   let stopped
@@ -512,16 +565,29 @@ async function flood(ctx, pair) {
     if (size !== lastSize) { lastSize = size; lastGrowth = now }
     if (now > deadline) { stopped = 'timeout'; break }
     // A stalled reader holds the subscriber back on purpose: only the deadline applies there.
-    if (!pair.stall && now - lastGrowth > IDLE_MS && now - pubRes.at > IDLE_MS) { stopped = 'stalled'; break }
+    if (!pair.stall && now - lastGrowth > IDLE_MS && now - pubDoneAt > IDLE_MS) { stopped = 'stalled'; break }
   }
   if (stopped) subRes = await stop(sub, sub.realPid())
+  let pubExitedEarly = false
+  if (hold) {
+    pubExitedEarly = pubExitedAt !== undefined
+    pubRes = await stop(pub)
+    feed.cancel()
+  }
   if (reader) {
     const r = await Promise.race([reader.done, later(5_000).then(() => null)])
     if (!r) await stop(reader)
   }
 
-  res.pubMs = pubRes.at - t0
+  // Held open, the publisher's exit is the bench stopping it: no pub-side time.
+  res.pubMs = hold ? undefined : pubRes.at - t0
   res.pubExit = pubRes.timedOut ? 'timeout' : (pubRes.code ?? pubRes.signal ?? pubRes.error)
+  if (hold) {
+    res.pubStdin = 'held open'
+    res.pubInputWrittenMs = feed.writtenAt() === undefined ? undefined : feed.writtenAt() - t0
+    res.pubExitedEarly = pubExitedEarly
+    if (pubExitedEarly) res.note = `${pair.pub} exited on its own (${res.pubExit}) with its stdin still open`
+  }
   res.subExit = subRes.code ?? subRes.signal ?? subRes.error
   if (pubRes.stderr.trim()) res.pubStderr = pubRes.stderr.trim().slice(0, 300)
   if (subRes.stderr.trim()) res.subStderr = subRes.stderr.replace(/^Command terminated by signal \d+\n?/m, '').trim().slice(0, 300) || undefined
@@ -535,24 +601,36 @@ async function flood(ctx, pair) {
     Object.assign(res, checkOutput(fs.readFileSync(outFile), input, opt.lines, width))
     fs.rmSync(outFile, { force: true })
   }
-  if (stopped) res.stoppedBy = stopped === 'stalled' ? `no output for ${IDLE_MS} ms after the publisher exited` : `deadline ${FLOOD_DEADLINE_MS} ms`
-  else res.e2eMs = subRes.at - t0
+  if (stopped) {
+    res.stoppedBy = stopped === 'stalled'
+      ? `no output for ${IDLE_MS} ms after the publisher ${hold && !pubExitedEarly ? 'had all the input in its stdin' : 'exited'}` : `deadline ${FLOOD_DEADLINE_MS} ms`
+  } else res.e2eMs = subRes.at - t0
+  const pubOk = hold ? !pubExitedEarly : res.pubExit === 0
   res.status = res.lost > 0 || res.malformed > 0 ? 'lost'
     : stopped ? stopped
-      : res.received === undefined || res.pubExit !== 0 || res.subExit !== 0 ? 'error' : 'ok'
+      : res.received === undefined || !pubOk || res.subExit !== 0 ? 'error' : 'ok'
   if (!broker.alive()) fail(`the broker died:\n${broker.log()}`)
   return res
 }
+
+// Why mosquitto_pub -l fed a file to EOF is no baseline at QoS 1/2 (client/pub_client.c, 2.0.11).
+const EOF_FINDING = 'mosquitto_pub -l queues nearly every line at once and message ids wrap at 65,535, and at EOF it ' +
+  'disconnects at the first acknowledgement whose id equals the last line\'s id, so with more than 65,535 lines an ' +
+  'earlier line with that id ends the run and the lines still queued are dropped'
 
 const PAIRS = [
   { key: 'ts-0', qos: 0, pub: 'tspub', sub: 'tssub', mine: true, baseline: 'mosq-0' },
   { key: 'mosq-0', qos: 0, pub: 'mosquitto_pub', sub: 'mosquitto_sub' },
   { key: 'mosqpub-tssub-0', qos: 0, pub: 'mosquitto_pub', sub: 'tssub', baseline: 'mosq-0' },
   { key: 'tspub-mosqsub-0', qos: 0, pub: 'tspub', sub: 'mosquitto_sub', baseline: 'mosq-0' },
+  // At QoS 1/2 the mosquitto baseline keeps mosquitto_pub's stdin open (see EOF_FINDING); the same
+  // pair fed the file to EOF is run too, as a finding, never as a baseline.
   { key: 'ts-1', qos: 1, pub: 'tspub', sub: 'tssub', mine: true, baseline: 'mosq-1' },
-  { key: 'mosq-1', qos: 1, pub: 'mosquitto_pub', sub: 'mosquitto_sub' },
+  { key: 'mosq-1', qos: 1, pub: 'mosquitto_pub', sub: 'mosquitto_sub', holdOpen: true, variant: 'stdin held open' },
+  { key: 'mosq-1-eof', qos: 1, pub: 'mosquitto_pub', sub: 'mosquitto_sub', eofFinding: true, variant: 'stdin to EOF' },
   { key: 'ts-2', qos: 2, pub: 'tspub', sub: 'tssub', mine: true, baseline: 'mosq-2' },
-  { key: 'mosq-2', qos: 2, pub: 'mosquitto_pub', sub: 'mosquitto_sub' },
+  { key: 'mosq-2', qos: 2, pub: 'mosquitto_pub', sub: 'mosquitto_sub', holdOpen: true, variant: 'stdin held open' },
+  { key: 'mosq-2-eof', qos: 2, pub: 'mosquitto_pub', sub: 'mosquitto_sub', eofFinding: true, variant: 'stdin to EOF' },
   // Memory: tssub's stdout to a reader that reads nothing for --stall seconds, then drains.
   { key: 'stall-0', qos: 0, pub: 'mosquitto_pub', sub: 'tssub', stall: true },
 ]
@@ -566,7 +644,8 @@ async function throughput(ctx) {
       const r = await flood(ctx, { ...p, stall: p.stall ? opt.stall : 0 })
       p.runs.push(r)
       const e2e = r.e2eMs !== undefined ? `${fmt(r.e2eMs / 1000, 2)} s` : r.status
-      log(`  run ${run + 1}: ${p.pub} → ${p.sub}${p.stall ? ' (stalled reader)' : ''} QoS ${p.qos}: pub ${fmt(r.pubMs / 1000, 2)} s, end to end ${e2e}, ` +
+      const pubTime = p.holdOpen ? 'stdin held open' : `${fmt(r.pubMs / 1000, 2)} s`
+      log(`  run ${run + 1}: ${p.pub} → ${p.sub}${p.stall ? ' (stalled reader)' : ''}${p.variant ? ` (${p.variant})` : ''} QoS ${p.qos}: pub ${pubTime}, end to end ${e2e}, ` +
         `${r.received === undefined ? '?' : int(r.received)} lines${r.lost ? `, LOST ${int(r.lost)}` : ''}, exit ${r.pubExit}/${r.subExit}` +
         `${r.subRssKiB ? `, sub ${fmt(mib(r.subRssKiB))} MiB` : ''}${r.note ? ` (${r.note})` : ''}`)
     }
@@ -603,21 +682,21 @@ function describeRuns(p) {
   if (bad.length === 0) return `all ${int(opt.lines)}`
   return bad.map((r) => r.lost > 0 ? `lost ${int(r.lost)}` : `${r.status}${r.note ? `: ${r.note}` : ''}`)
     .join('; ') + ` (${bad.length}/${p.runs.length} runs)` +
-    (bad.some((r) => r.pubExit === 0 && r.lost > 0) ? ', publisher exited 0' : '')
+    (bad.some((r) => r.pubExit === 0 && r.lost > 0 && !r.pubStdin) ? ', publisher exited 0' : '')
 }
 
 function throughputTable(pairs) {
   const rows = pairs.filter((p) => !p.stall).map((p) => [
     String(p.qos),
-    `${p.pub} → ${p.sub}`,
-    fmt(p.pubMedianMs / 1000, 2) + (p.valid ? '' : ' (lossy)'),
+    `${p.pub} → ${p.sub}${p.variant ? ` (${p.variant})` : ''}`,
+    (p.holdOpen ? '— (stdin held open)' : fmt(p.pubMedianMs / 1000, 2)) + (p.valid ? '' : ' (lossy)'),
     p.valid ? fmt(p.e2eMedianMs / 1000, 2) : 'invalid',
     p.valid ? `${fmt(p.e2eMinMs / 1000, 2)}–${fmt(p.e2eMaxMs / 1000, 2)}` : '—',
     p.valid ? int(opt.lines / (p.e2eMedianMs / 1000)) : '—',
     describeRuns(p),
     p.baseline ? (p.baselineValid ? fmtRatio(p.ratioE2e) : 'invalid baseline') : '',
     p.mine ? `≤ ${TARGETS.throughput.toFixed(2)}×` : '',
-    p.result ?? '',
+    p.result ?? (p.eofFinding ? (p.runs.some((r) => r.lost > 0) ? 'finding (see notes), not a baseline' : 'not a baseline') : ''),
   ])
   return table(['QoS', 'publisher → subscriber', 'pub-side s', 'end-to-end s', 'min–max s', 'lines/s', 'delivered', '× mosquitto pair', 'target', 'result'],
     rows, ['r', 'l', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'l'])
@@ -730,8 +809,9 @@ async function main() {
   const notes = []
   for (const p of pairs) {
     if (!p.mine && !p.stall && p.runs.some((r) => r.lost > 0)) {
-      notes.push(`${p.pub} → ${p.sub} at QoS ${p.qos} lost lines (${p.lost.map((n) => int(n ?? 0)).join(', ')} of ${int(opt.lines)} per run)` +
-        `${p.runs.every((r) => r.pubExit === 0) ? ' and the publisher still exited 0' : ''}: its time is not a baseline.`)
+      notes.push(`${p.pub} → ${p.sub}${p.variant ? ` (${p.variant})` : ''} at QoS ${p.qos} lost lines (${p.lost.map((n) => int(n ?? 0)).join(', ')} of ${int(opt.lines)} per run)` +
+        `${p.runs.every((r) => r.pubExit === 0) ? ' and the publisher still exited 0' : ''}: its time is not a baseline.` +
+        (p.eofFinding ? ` Why: ${EOF_FINDING}.` : ''))
     }
   }
   if (!TIME) notes.push('peak RSS from /proc VmHWM polled every 20 ms (no /usr/bin/time): short peaks may be missed.')
@@ -750,7 +830,12 @@ async function main() {
   out.push('')
   out.push('Pub-side: publisher start to exit. End-to-end: publisher start until the subscriber exited with every line ' +
     '(at QoS 1/2 it can be shorter than pub-side: the publisher still waits for its last acknowledgements). ' +
-    '"× mosquitto pair": end-to-end median over the mosquitto_pub → mosquitto_sub median at the same QoS, when that pair delivered every line.')
+    'At QoS 1/2 the mosquitto baseline runs mosquitto_pub with its stdin held open: the bench writes the input into a pipe ' +
+    'it never closes, times until mosquitto_sub exited after `-C`, then stops mosquitto_pub (so it has no pub-side time). ' +
+    'Fed the file to EOF ("stdin to EOF" rows, kept as a finding), mosquitto_pub 2.0.11 at QoS 1/2 disconnects at the first ' +
+    'acknowledgement whose message id equals the last line\'s, and ids wrap at 65,535: above 65,535 lines it drops the lines ' +
+    'still queued and exits 0. ' +
+    '"× mosquitto pair": end-to-end median over the mosquitto_pub → mosquitto_sub median at the same QoS (stdin held open at QoS 1/2), when that pair delivered every line.')
   out.push('')
   out.push(throughputTable(pairs))
   out.push('')
