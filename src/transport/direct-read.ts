@@ -10,6 +10,7 @@
 //   about 0.3 s, the broker's from 1.4 s to 1.1 s, and end to end beat mosquitto_sub's.
 import type net from 'node:net'
 import type { DirectReads } from '../core/incoming.js'
+import { nowMs } from '../core/now.js'
 
 const GATHER_MS = 1
 const READ_SIZE = 64 * 1024
@@ -47,7 +48,7 @@ export class DirectReader implements DirectReads {
     const chunk = Buffer.allocUnsafe(n)
     buf.copy(chunk, 0, 0, n)
     const mayWait = this.onChunk(chunk)
-    const now = performance.now()
+    const now = nowMs()
     const soon = now - this.lastRead < this.gatherMs
     this.lastRead = now
     if (this.paused || !mayWait || !soon) return true

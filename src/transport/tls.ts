@@ -14,6 +14,7 @@ import { ExitCode, ToolError } from '../core/errors.js'
 import { osCerts, readCaFile, readCaPath, readTlsFile } from './ca-store.js'
 import { handshakeFailure, hostMismatch, type TlsContext, verifyFailure } from './tls-errors.js'
 import type { TlsOptions } from '../options/types.js'
+import { nowMs } from '../core/now.js'
 
 /** What to set up: the TLS options plus where we connect (useOsCerts may be forced by the plan). */
 export interface TlsRequest extends Omit<TlsOptions, 'tlsEngineKpassSha1'> {
@@ -170,7 +171,7 @@ const handshakeError = (code: string, message: string): NodeJS.ErrnoException =>
 export function startTls(socket: Duplex, setup: TlsSetup): Promise<tls.TLSSocket> {
   const { ctx } = setup
   return new Promise((resolve, reject) => {
-    const started = performance.now()
+    const started = nowMs()
     const s = tls.connect({
       socket,
       secureContext: setup.context,
@@ -216,7 +217,7 @@ export function startTls(socket: Duplex, setup: TlsSetup): Promise<tls.TLSSocket
       // message, so a refusal arrives as an alert just after this point. Wait for its answer:
       // the session ticket OpenSSL servers send at once, or that alert. Bounded, for servers
       // that send no ticket: about one more round trip.
-      const rtt = performance.now() - started
+      const rtt = nowMs() - started
       waitTimer = setTimeout(() => done(), Math.min(1000, Math.max(50, 2 * rtt)))
     })
   })
