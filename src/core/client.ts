@@ -8,7 +8,7 @@ import type { IConnackPacket, IPublishPacket, Packet } from 'mqtt-packet'
 import { ackReceivedLine, logId, publishLine, subscribeLine } from './debug-lines.js'
 import { encodePacket, encodePublish, needsGenericEncoder, publishSize, writePublish, type PublishFields } from './encode.js'
 import { InflightWindow, type PublishDone } from './inflight.js'
-import { decodePublish, encodeAck, publishUserProperties, type IncomingPublish, type UserPropertyList } from './decode-publish.js'
+import { decodePublish, plainAckMid, publishUserProperties, writeAck, type AckType, type IncomingPublish, type UserPropertyList } from './decode-publish.js'
 import { Framer, rawPublishTopic } from './framer.js'
 import { directReadsOf, type DirectReads } from './incoming.js'
 import { Keepalive } from './keepalive.js'
@@ -241,6 +241,8 @@ export class MqttClient extends EventEmitter {
     const framer = new Framer(this.config.protocolVersion, (packet) => {
       if (!this.stream) return
       if ((packet[0] & 0xf6) !== 0x30) onlyQos0 = false
+      const ackMid = plainAckMid(packet)
+      if (ackMid > 0) return this.onPlainAck(packet[0] >> 4, ackMid)
       if (packet[0] >> 4 === 3) {
         const fast = decodePublish(packet, this.config.protocolVersion)
         if (fast === null) return this.lose(new ConnectionLost('protocol', 'malformed PUBLISH packet'))
@@ -372,7 +374,7 @@ export class MqttClient extends EventEmitter {
     for (const [mid, entry] of this.window.entries) {
       if (entry.state === 'pubrel') {
         this.log(`Client ${this.id} sending PUBREL (m${mid})`)
-        this.send({ cmd: 'pubrel', messageId: mid })
+        this.writeAck('pubrel', mid)
       } else {
         entry.fields.dup = true
         this.sendPublish(entry.fields)
@@ -424,8 +426,16 @@ export class MqttClient extends EventEmitter {
     this.writer.commit(size)
   }
 
+  // PUBACK, PUBREC, PUBREL or PUBCOMP with reason Success, decoded directly (one per QoS 1/2 message).
+  private onPlainAck(type: number, mid: number): void {
+    if (type === 4) return this.onAck('PUBACK', mid, 0)
+    if (type === 5) return this.onPubrec(mid, 0)
+    if (type === 6) return this.onPubrel(mid)
+    return this.onAck('PUBCOMP', mid, 0)
+  }
+
   private onAck(cmd: 'PUBACK' | 'PUBCOMP', mid: number, code: number, reason?: string): void {
-    this.log(ackReceivedLine(this.id, cmd, mid, code))
+    if (this.config.log) this.log(ackReceivedLine(this.id, cmd, mid, code))
     const entry = this.window.entries.get(mid)
     const expected = cmd === 'PUBACK' ? entry?.fields.qos === 1 : entry?.state === 'pubrel'
     // mosquitto: an ack for an unknown id is logged and ignored; it must not free a slot.
@@ -436,7 +446,7 @@ export class MqttClient extends EventEmitter {
   }
 
   private onPubrec(mid: number, code: number, reason?: string): void {
-    this.log(`Client ${this.id} received PUBREC (Mid: ${mid})`)
+    if (this.config.log) this.log(`Client ${this.id} received PUBREC (Mid: ${mid})`)
     const entry = this.window.entries.get(mid)
     if (!entry || entry.fields.qos !== 2) return this.log(`Warning: Received PUBREC from ${this.id} for an unknown packet identifier ${mid}.`)
     if (code >= 128) {
@@ -445,8 +455,8 @@ export class MqttClient extends EventEmitter {
       return this.pump()
     }
     entry.state = 'pubrel'
-    this.log(`Client ${this.id} sending PUBREL (m${mid})`)
-    this.send({ cmd: 'pubrel', messageId: mid })
+    if (this.config.log) this.log(`Client ${this.id} sending PUBREL (m${mid})`)
+    this.writeAck('pubrel', mid)
   }
 
   // A PUBLISH decoded by mqtt-packet (v5 properties): into the same shape as the direct decoder's.
@@ -473,23 +483,23 @@ export class MqttClient extends EventEmitter {
     if (p.qos === 2) {
       // libmosquitto delivers a QoS 2 message when the PUBREL arrives (exactly once).
       this.incomingQos2.set(mid, msg)
-      this.log(`Client ${this.id} sending PUBREC (m${mid}, rc0)`)
-      return this.write(encodeAck('pubrec', mid))
+      if (this.config.log) this.log(`Client ${this.id} sending PUBREC (m${mid}, rc0)`)
+      return this.writeAck('pubrec', mid)
     }
     if (p.qos === 1) {
       if (this.config.log) this.log(`Client ${this.id} sending PUBACK (m${mid}, rc0)`)
-      this.write(encodeAck('puback', mid))
+      this.writeAck('puback', mid)
     }
     this.emit('message', msg)
   }
 
   private onPubrel(mid: number): void {
-    this.log(`Client ${this.id} received PUBREL (Mid: ${mid})`)
+    if (this.config.log) this.log(`Client ${this.id} received PUBREL (Mid: ${mid})`)
     const msg = this.incomingQos2.get(mid)
     this.incomingQos2.delete(mid)
     // libmosquitto completes the flow first, then hands the message over.
-    this.log(`Client ${this.id} sending PUBCOMP (m${mid})`)
-    this.write(encodeAck('pubcomp', mid))
+    if (this.config.log) this.log(`Client ${this.id} sending PUBCOMP (m${mid})`)
+    this.writeAck('pubcomp', mid)
     if (msg) this.emit('message', msg)
   }
 
@@ -519,6 +529,12 @@ export class MqttClient extends EventEmitter {
 
   private write(buf: Buffer): void {
     this.writer.write(buf)
+  }
+
+  // The 4-byte acknowledgements go straight into the gathered writes (one per QoS 1/2 message).
+  private writeAck(cmd: AckType, mid: number): void {
+    writeAck(this.writer.room(4)!, this.writer.length, cmd, mid)
+    this.writer.commit(4)
   }
 
   private log(line: string): void {

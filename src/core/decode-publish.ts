@@ -1,7 +1,7 @@
-// Direct decoding of the most common packet, a PUBLISH without v5 properties: tssub's hot path.
-// Anything else (v5 properties) goes through mqtt-packet, but its property block is also walked here: user
-// properties in packet order for tssub, and the encoder reorders them. Also direct encoding of the 4-byte
-// acknowledgements sent for every QoS 1/2 message.
+// Direct decoding of the most common packets: a PUBLISH without v5 properties (tssub's hot path) and
+// the 4-byte acknowledgements of QoS 1/2 (one or two per message, both ways). Anything else goes
+// through mqtt-packet, but a v5 PUBLISH's property block is also walked here: user properties in
+// packet order for tssub, and the encoder reorders them. Also direct encoding of those acknowledgements.
 import type { PublishFields } from './encode.js'
 
 /** A PUBLISH as the client core handles it (the same fields it sends); the topic stays raw bytes. */
@@ -129,11 +129,29 @@ function readVarint(buf: Buffer, at: number): { value: number; end: number } | u
 
 const ACK_TYPES = { puback: 0x40, pubrec: 0x50, pubrel: 0x62, pubcomp: 0x70 } as const
 
-/** PUBACK, PUBREC, PUBREL or PUBCOMP with reason Success: 4 bytes in every MQTT version. */
-export function encodeAck(cmd: keyof typeof ACK_TYPES, mid: number): Buffer {
-  const buf = Buffer.allocUnsafe(4)
-  buf[0] = ACK_TYPES[cmd]
-  buf[1] = 2
-  buf.writeUInt16BE(mid, 2)
-  return buf
+/**
+ * The packet identifier of a whole PUBACK, PUBREC, PUBREL or PUBCOMP that is just that (4 bytes:
+ * reason Success, no properties, the right fixed-header flags, an identifier of 1..65535); -1 for
+ * any other packet, which mqtt-packet then decodes (and rejects, if it is malformed).
+ */
+export function plainAckMid(packet: Buffer): number {
+  if (packet.length !== 4 || packet[1] !== 2) return -1
+  const first = packet[0]
+  if (first !== 0x40 && first !== 0x50 && first !== 0x62 && first !== 0x70) return -1
+  const mid = (packet[2] << 8) | packet[3]
+  return mid === 0 ? -1 : mid
+}
+
+/** An acknowledgement the client sends for every QoS 1/2 message. */
+export type AckType = keyof typeof ACK_TYPES
+
+/**
+ * PUBACK, PUBREC, PUBREL or PUBCOMP with reason Success, written at `at` in `buf`: 4 bytes in
+ * every MQTT version (v5 leaves out a Success reason code without properties, as libmosquitto does).
+ */
+export function writeAck(buf: Buffer, at: number, cmd: AckType, mid: number): void {
+  buf[at] = ACK_TYPES[cmd]
+  buf[at + 1] = 2
+  buf[at + 2] = mid >> 8
+  buf[at + 3] = mid & 0xff
 }

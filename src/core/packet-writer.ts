@@ -1,10 +1,15 @@
 // Writes packets to the connection: small ones written within one tick are gathered in one buffer
 // and leave in one write (tspub -l writes thousands per tick); a large one is flushed behind them
-// and written as it is. The gathered buffer is never reused: the stream may still hold it.
+// and written as it is. A small gathering (a few acknowledgements) leaves as a copy and the buffer
+// is kept for the next tick; a large one leaves as the buffer itself, which is then never reused
+// (the stream may still hold it). Handing over a fresh 64 KB buffer for every few acknowledgements
+// made a QoS 2 flood hold tens of megabytes of them until the garbage collector caught up.
 
 // Packets up to this size are gathered into OUT_BUFFER-sized writes.
 const SMALL_WRITE = 16384
 const OUT_BUFFER = 65536
+// Gatherings up to this size are copied out (into Node's pooled small buffers) on flush.
+const COPY_OUT = 4096
 
 /** Where the writer sends bytes; `write` returns false when the stream wants a pause. */
 export interface PacketSink {
@@ -66,8 +71,14 @@ export class PacketWriter {
     this.flushScheduled = false
     const out = this.out
     if (!out || this.outLen === 0) return
-    const data = out.subarray(0, this.outLen)
-    this.out = undefined
+    let data: Buffer
+    if (this.outLen <= COPY_OUT) {
+      data = Buffer.allocUnsafe(this.outLen)
+      out.copy(data, 0, 0, this.outLen)
+    } else {
+      data = out.subarray(0, this.outLen)
+      this.out = undefined
+    }
     this.outLen = 0
     this.send(data)
   }

@@ -73,6 +73,19 @@ test('QoS 2 publish runs the full PUBREC/PUBREL/PUBCOMP flow', async () => {
   assert.equal(r.code, 0)
 })
 
+test('MQTT v5 QoS 2: the same bytes as mosquitto_pub, a 4-byte PUBREL (Success needs no reason code)', async () => {
+  const r = await sameAsMosquitto(['-V', '5', '-i', 'cid', '-q', '2', '-t', 't/2', '-m', 'exactly once'], [
+    { expect: { cmd: 'connect', clientId: 'cid', protocolVersion: 5 } },
+    { send: connack(0) },
+    { expect: { cmd: 'publish', qos: 2, topic: 't/2', payload: 'exactly once', messageId: 1 } },
+    { sendFn: (last) => pubrec(last.messageId!) },
+    { expect: { cmd: 'pubrel', messageId: 1 } },
+    { sendFn: (last) => pubcomp(last.messageId!) },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  assert.equal(r.code, 0)
+})
+
 test('will, credentials, keepalive and a persistent session go into CONNECT as mosquitto sends them', async () => {
   const r = await sameAsMosquitto(
     ['-i', 'cid', '-c', '-k', '30', '-u', 'user', '-P', 'secret', '--will-topic', 'w/t', '--will-payload', 'gone', '--will-qos', '1', '--will-retain', '-t', 't', '-m', 'm'],
