@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { ExitCode, ToolError } from '../core/errors.js'
 import type { Options } from '../options/types.js'
+import { isTerminal } from '../output/std-streams.js'
 
 /** The environment variable read when -u is given without any password option. */
 export const PASSWORD_ENV = 'TSMQTT_PASSWORD'
@@ -38,7 +39,7 @@ function firstLine(path: Buffer): Buffer {
 // readline-sync runs a helper script beside its own file, so it is loaded from node_modules only
 // when a prompt is really needed (never bundled, never at start-up).
 function prompt(o: Options): Buffer {
-  if (!process.stdin.isTTY && !process.stderr.isTTY) {
+  if (!process.stdin.isTTY && !isTerminal(2)) {
     throw new ToolError(ExitCode.USAGE, 'Error: --pw-prompt needs a terminal to ask for the password (use --pw-file or TSMQTT_PASSWORD in scripts).\n')
   }
   const readlineSync = createRequire(import.meta.url)('readline-sync') as typeof import('readline-sync')

@@ -14,6 +14,7 @@ import { publishLines } from './pub-lines.js'
 import { loadFile, readAllStdin } from './pub-input.js'
 import { runTool, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
+import { stdout } from '../output/std-streams.js'
 
 /** Entry point of bin/tspub: `args` are the user's words as Node decoded them. */
 export function run(args: readonly string[]): Promise<void> {
@@ -30,7 +31,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   if (o.topics.length === 0 || o.source === undefined) {
     // mosquitto: this one error prints the full usage on stdout.
     writeErr('Error: Both topic and message must be supplied.\n')
-    process.stdout.write(helpText('pub', ctx.name))
+    stdout().write(helpText('pub', ctx.name))
     return 1
   }
   checkIdentity(o)
@@ -61,7 +62,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
 }
 
 function printAndExit(text: string): number {
-  process.stdout.write(text)
+  stdout().write(text)
   // Deliberate difference: mosquitto exits 1 after --help and --version.
   return 0
 }

@@ -1,6 +1,7 @@
 // The one place where errors become text on stderr and an exit code.
 import { ToolError, UsageError } from '../core/errors.js'
 import { setUpColour, writeErr } from '../output/colour.js'
+import { stderr, whenStdFlushed } from '../output/std-streams.js'
 
 /** Shared by a tool's main and the error reporter: --quiet is only known after parsing. */
 export interface ToolContext {
@@ -36,7 +37,7 @@ export async function runTool(name: string, main: (ctx: ToolContext) => Promise<
 // and heap, which a natural exit does (a few milliseconds of every run). A write's callback runs
 // once the bytes before it are written, so nothing queued for stdout or stderr is cut off.
 function exitWhenFlushed(): void {
-  process.stdout.write('', () => process.stderr.write('', () => process.exit()))
+  whenStdFlushed(() => process.exit())
 }
 
 /** Print an error the way mosquitto does and return the exit code. */
@@ -44,7 +45,7 @@ export function report(ctx: ToolContext, err: unknown): number {
   if (err instanceof UsageError) {
     // mosquitto: option errors are printed even with --quiet.
     writeErr(err.text)
-    if (err.withUsageHint) process.stderr.write(`\nUse '${ctx.name} --help' to see usage.\n`)
+    if (err.withUsageHint) stderr().write(`\nUse '${ctx.name} --help' to see usage.\n`)
     return 1
   }
   if (err instanceof ToolError) {

@@ -9,6 +9,7 @@ import { checkIdentity, clientConfig } from './connect.js'
 import { runTool, type ToolContext } from './run-tool.js'
 import { Subscriber } from './sub-session.js'
 import { paintDebug, writeErr } from '../output/colour.js'
+import { stdout } from '../output/std-streams.js'
 
 /** Entry point of bin/tssub: `args` are the user's words as Node decoded them. */
 export function run(args: readonly string[]): Promise<void> {
@@ -18,7 +19,7 @@ export function run(args: readonly string[]): Promise<void> {
 async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
   const parsed = parseCommandLine('sub', ctx.name, rawArgs(args), process.env)
   if (parsed.kind !== 'run') {
-    process.stdout.write(parsed.kind === 'help' ? helpText('sub', ctx.name) : versionText(ctx.name))
+    stdout().write(parsed.kind === 'help' ? helpText('sub', ctx.name) : versionText(ctx.name))
     // Deliberate difference: mosquitto exits 1 after --help and --version.
     return 0
   }

@@ -3,6 +3,7 @@
 // terminal is involved (start-up cost), and given an explicit level: our rules, not its guesses
 // (chalk also reads --color/--no-color anywhere in argv, which could be a payload).
 import type { ChalkInstance } from 'chalk'
+import { isTerminal, stderr } from './std-streams.js'
 
 /** 0: no colour; 1-3: chalk's levels (basic, 256, truecolor). */
 export type ColourLevel = 0 | 1 | 2 | 3
@@ -29,8 +30,8 @@ let outPaint: ChalkInstance | undefined
 
 /** Decide colour for stderr and stdout once, at start; loads chalk only if either gets colour. */
 export async function setUpColour(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const errLevel = colourLevel(process.stderr.isTTY, env)
-  const outLevel = colourLevel(process.stdout.isTTY, env)
+  const errLevel = colourLevel(isTerminal(2), env)
+  const outLevel = colourLevel(isTerminal(1), env)
   if (errLevel === 0 && outLevel === 0) return
   const { Chalk } = await import('chalk')
   if (errLevel) errPaint = new Chalk({ level: errLevel })
@@ -41,10 +42,10 @@ export async function setUpColour(env: NodeJS.ProcessEnv = process.env): Promise
 export function writeErr(text: string | Buffer): void {
   const buf = typeof text === 'string' ? Buffer.from(text, 'utf8') : text
   if (!errPaint) {
-    process.stderr.write(buf)
+    stderr().write(buf)
     return
   }
-  process.stderr.write(buf.toString('latin1').replace(/^(\n?)(Error:|Warning:)/gm, (_, nl: string, label: string) =>
+  stderr().write(buf.toString('latin1').replace(/^(\n?)(Error:|Warning:)/gm, (_, nl: string, label: string) =>
     nl + (label === 'Error:' ? errPaint!.red.bold(label) : errPaint!.yellow.bold(label))), 'latin1')
 }
 

@@ -1,5 +1,6 @@
 // Buffered stdout: everything written within one tick leaves in one write, in order, so message
 // bytes and -d lines interleave exactly as produced. Bytes only: nothing is decoded or coloured.
+import { stdout } from './std-streams.js'
 
 /** Where payloads and debug lines go. */
 export class OutputSink {
@@ -14,8 +15,15 @@ export class OutputSink {
   onClosed?: () => void
   private congested = false
 
-  constructor(private readonly out: NodeJS.WriteStream = process.stdout) {
-    out.on('error', () => {
+  private stream?: NodeJS.WriteStream
+
+  /** `out` defaults to stdout, created only once something is written (see std-streams.ts). */
+  constructor(private readonly out?: NodeJS.WriteStream) {}
+
+  private get outStream(): NodeJS.WriteStream {
+    if (this.stream) return this.stream
+    const stream = (this.stream = this.out ?? stdout())
+    stream.on('error', () => {
       this.closed = true
       this.chunks = []
       // Nobody reads any more: stop holding the broker back, so the DISCONNECT gets through.
@@ -25,6 +33,7 @@ export class OutputSink {
       }
       this.onClosed?.()
     })
+    return stream
   }
 
   /** Queue bytes (or parts of one output) for stdout. */
@@ -63,20 +72,21 @@ export class OutputSink {
     this.chunks = []
     this.size = 0
     const pieces = coalesce(chunks, size)
+    const out = this.outStream
     let ok = true
     if (pieces.length === 1) {
-      ok = this.out.write(pieces[0])
+      ok = out.write(pieces[0])
     } else {
       // Small parts were gathered into one buffer; large payloads go as they are (one writev).
-      this.out.cork()
-      for (const piece of pieces) this.out.write(piece)
-      this.out.uncork()
-      ok = !this.out.writableNeedDrain
+      out.cork()
+      for (const piece of pieces) out.write(piece)
+      out.uncork()
+      ok = !out.writableNeedDrain
     }
     if (!ok && this.onBackpressure && !this.congested) {
       this.congested = true
       this.onBackpressure(true)
-      this.out.once('drain', () => {
+      out.once('drain', () => {
         this.congested = false
         this.onBackpressure?.(false)
       })

@@ -1,0 +1,34 @@
+// process.stdout and process.stderr, created only when used: creating the stream objects costs
+// about two milliseconds of start-up, which a one-shot publish that prints nothing need not pay.
+// At exit, only the streams that were used have bytes to wait for.
+import tty from 'node:tty'
+
+let usedOut = false
+let usedErr = false
+
+/** process.stdout, marked as used. */
+export function stdout(): NodeJS.WriteStream {
+  usedOut = true
+  return process.stdout
+}
+
+/** process.stderr, marked as used. */
+export function stderr(): NodeJS.WriteStream {
+  usedErr = true
+  return process.stderr
+}
+
+/** Whether file descriptor 1 or 2 is a terminal, without creating its stream. */
+export function isTerminal(fd: 1 | 2): boolean {
+  return tty.isatty(fd)
+}
+
+/**
+ * Call `done` once everything written to stdout and stderr has left: a write's callback runs after
+ * the bytes before it (a pipe with a slow reader can hold them back; process.exit() would drop them).
+ */
+export function whenStdFlushed(done: () => void): void {
+  const afterErr = (): void => (usedErr ? void process.stderr.write('', () => done()) : done())
+  if (usedOut) process.stdout.write('', afterErr)
+  else afterErr()
+}
