@@ -6,7 +6,7 @@
 //   node scripts/bench.mjs [--runs N] [--start-runs N] [--flood-runs N] [--lines N]
 //                          [--stall S] [--quick] [--json FILE]
 //
-//   --runs N        repeats of everything (default: 10 for start cost, 3 for throughput)
+//   --runs N        repeats of everything (default: 20 for start cost, 3 for throughput)
 //   --start-runs N  repeats of the start-cost round only; --flood-runs N of the throughput round only
 //   --lines N       lines per throughput run (default 200000)
 //   --stall S       seconds the stalled reader reads nothing (default 3)
@@ -43,7 +43,7 @@ function usage(code) {
 }
 
 function parseOptions(argv) {
-  const o = { startRuns: 10, floodRuns: 3, lines: 200_000, stall: 3, json: path.join(root, 'bench-results.json'), quick: false }
+  const o = { startRuns: 20, floodRuns: 3, lines: 200_000, stall: 3, json: path.join(root, 'bench-results.json'), quick: false }
   const set = {}
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]
