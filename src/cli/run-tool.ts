@@ -30,13 +30,8 @@ export async function runTool(name: string, main: (ctx: ToolContext) => Promise<
   // The run is over: if some handle still holds the event loop (a bug, not a feature), do not
   // hang a script forever. The timer is unref'd, so it never delays a normal exit.
   setTimeout(() => process.exit(), 3000).unref()
-  exitWhenFlushed()
-}
-
-// Leave as soon as the output is out: process.exit() skips tearing down the whole environment
-// and heap, which a natural exit does (a few milliseconds of every run). A write's callback runs
-// once the bytes before it are written, so nothing queued for stdout or stderr is cut off.
-function exitWhenFlushed(): void {
+  // Leave as soon as the output is out: process.exit() skips tearing down the whole environment
+  // and heap, which a natural exit does (a few milliseconds of every run).
   whenStdFlushed(() => process.exit())
 }
 
