@@ -26,6 +26,8 @@ export type Step =
   | { sendFn: (last: Packet) => Packet | Buffer }
   | { close: true }
   | { wait: number }
+  // Go on once the test says so (a step that must come after something the test does).
+  | { until: Promise<unknown> }
   | { expectClose: true }
 
 // Options of startFakeBroker.
@@ -235,6 +237,7 @@ function stepName(step: Step): string {
   if ('sendFn' in step) return 'sendFn'
   if ('close' in step) return 'close'
   if ('wait' in step) return `wait ${step.wait}`
+  if ('until' in step) return 'until'
   return 'expectClose'
 }
 
@@ -254,6 +257,8 @@ async function runStep(conn: Conn, step: Step): Promise<void> {
     conn.socket.destroy()
   } else if ('wait' in step) {
     await new Promise((resolve) => setTimeout(resolve, step.wait))
+  } else if ('until' in step) {
+    await step.until
   } else {
     const p = await nextEvent(conn)
     if (p !== 'closed') {

@@ -228,16 +228,21 @@ describe('outages', { concurrency: true }, () => {
     // paused socket (stdout backpressure left on after EPIPE) cannot deliver.
     test('tssub | head -1: exits promptly even if the broker leaves the connection open', async () => {
       const publish = (payload: string): Step => ({ send: { cmd: 'publish', topic: 't', payload: Buffer.from(payload), qos: 0, retain: false, dup: false } })
+      // The next messages go out only once the pipe is closed: written before, they would sit in
+      // the pipe's buffer and tssub (like mosquitto_sub) could not know its reader had gone.
+      let pipeClosed = (): void => {}
+      const closed = new Promise<void>((resolve) => { pipeClosed = resolve })
       const broker = await startFakeBroker([
         { expect: { cmd: 'connect' } }, { send: connack(0) },
         { expect: { cmd: 'subscribe' } }, { sendFn: (last) => suback(last.messageId, [0]) },
-        publish('one'), { wait: 300 }, publish('two'), publish('three'),
+        publish('one'), { until: closed }, { wait: 300 }, publish('two'), publish('three'),
         { expect: { cmd: 'disconnect' } },
       ])
       const sub = spawnCli('tssub', [...LOCAL, '-p', String(broker.port), '-t', 't'], { timeoutMs: 10_000 })
       try {
         await waitForOutput(sub, 'one\n', 5000)
         sub.child.stdout?.destroy()
+        pipeClosed()
         const closedAt = Date.now()
         const r = await sub.result
         assert.equal(r.code, 0, r.stderr)
