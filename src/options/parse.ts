@@ -2,7 +2,7 @@
 // walk.ts applies mosquitto's word rules and per-value checks; yargs collects the normalised words
 // (repeatable options accumulate, scalars: last one wins); build.ts types them and runs the
 // post-parse checks.
-import yargs from 'yargs/yargs'
+import { Parser } from 'yargs/helpers'
 import { UsageError } from '../core/errors.js'
 import { buildOptions, type RawOptions } from './build.js'
 import { configFileLines } from './config-file.js'
@@ -31,47 +31,49 @@ export function parseCommandLine(tool: Tool, toolName: string, args: readonly st
   return { kind: 'run', options: buildOptions(tool, collect(tool, normalized), state) }
 }
 
-// yargs, configured from the table, over words that are already `--key=value`. Repeated words
-// come back as arrays; build.ts takes the last one for scalars (mosquitto: the last one wins).
+// yargs' parser, configured from the table, over words that are already `--key=value`. Repeated
+// words come back as arrays; build.ts takes the last one for scalars (mosquitto: the last one wins).
+// The walk has already refused every unknown or malformed word, so the full yargs instance (strict
+// mode, commands, help) would only add work: it cost ~1.1 ms of a one-shot publish, and its code
+// ~80 KB of the start-up snapshot.
 function collect(tool: Tool, normalized: string[]): RawOptions {
-  return parserFor(tool).parseSync(normalized) as unknown as RawOptions
+  const parsed = Parser.detailed(normalized, parserOptionsFor(tool))
+  if (parsed.error) throw new UsageError(`Error: ${parsed.error.message}\n`)
+  return parsed.argv as unknown as RawOptions
 }
 
-// One configured yargs instance per tool, built once (and, in the start-up snapshot, before the
-// program starts): configuring ~70 options costs more than parsing a command line.
-const parsers = new Map<Tool, ReturnType<typeof yargs>>()
+const PARSER_CONFIGURATION = {
+  'short-option-groups': false,
+  'camel-case-expansion': false,
+  'dot-notation': false,
+  'boolean-negation': false,
+  'parse-numbers': false,
+  'parse-positional-numbers': false,
+  'greedy-arrays': false,
+}
 
-function parserFor(tool: Tool): ReturnType<typeof yargs> {
-  const cached = parsers.get(tool)
+// Built once per tool (and, in the start-up snapshot, before the program starts).
+const parserOptions = new Map<Tool, Parser.Options>()
+
+function parserOptionsFor(tool: Tool): Parser.Options {
+  const cached = parserOptions.get(tool)
   if (cached) return cached
-  const specs: Record<string, { type: 'string' | 'boolean'; array?: boolean }> = {}
+  const booleans: string[] = []
+  const strings: string[] = []
+  const arrays: string[] = []
   for (const spec of OPTIONS) {
-    // --help and --version stop the walk, so they never reach yargs (which reserves "version").
+    // --help and --version stop the walk, so they never reach the parser.
     if (!spec.tools.includes(tool) || spec.key === 'help' || spec.key === 'version' || spec.key === 'optionsFile' || spec.key === 'profile') continue
-    specs[spec.key] = spec.arity === 0 ? { type: 'boolean' } : { type: 'string', array: spec.repeat?.includes(tool) ?? false }
+    if (spec.arity === 0) {
+      booleans.push(spec.key)
+      continue
+    }
+    strings.push(spec.key)
+    if (spec.repeat?.includes(tool)) arrays.push(spec.key)
   }
   // Set by the walk itself: -L and --unix expand to these.
-  specs.password ??= { type: 'string' }
-  specs.username ??= { type: 'string' }
-  const parser = yargs()
-    .parserConfiguration({
-      'short-option-groups': false,
-      'camel-case-expansion': false,
-      'dot-notation': false,
-      'boolean-negation': false,
-      'parse-numbers': false,
-      'parse-positional-numbers': false,
-      'greedy-arrays': false,
-    })
-    .options(specs)
-    .strict()
-    .help(false)
-    .version(false)
-    .exitProcess(false)
-    .fail((msg) => {
-      // The walk already refused everything yargs could object to; reaching here is our bug.
-      throw new UsageError(`Error: ${msg}\n`)
-    })
-  parsers.set(tool, parser)
-  return parser
+  for (const key of ['password', 'username']) if (!strings.includes(key)) strings.push(key)
+  const options: Parser.Options = { boolean: booleans, string: strings, array: arrays, configuration: PARSER_CONFIGURATION }
+  parserOptions.set(tool, options)
+  return options
 }
