@@ -5,6 +5,7 @@
 // - `debug` (mqtt-packet's trace calls), yargs' `cliui` and `string-width` (its usage layout,
 //   which the tools never show: they print their own --help) are replaced by tiny stand-ins;
 //   the real cliui/string-width build an Intl.Segmenter at load time, which a snapshot cannot hold;
+// - `yargs/helpers` becomes yargs-parser alone (the helpers' platform shim is never used);
 // - `ws` and `readline-sync` stay outside, loaded from node_modules only when used.
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
@@ -26,6 +27,7 @@ for (const tool of ['tspub', 'tssub']) {
       debug: `${root}/scripts/stand-ins/debug.cjs`,
       cliui: `${root}/scripts/stand-ins/cliui.cjs`,
       'string-width': `${root}/scripts/stand-ins/string-width.cjs`,
+      'yargs/helpers': `${root}/scripts/stand-ins/yargs-helpers.mjs`,
     },
     define: { 'import.meta.url': '__tsmqtt_url' },
     banner: { js: "const __tsmqtt_url = require('node:url').pathToFileURL(__filename).href;" },

@@ -1,6 +1,5 @@
 // Shared by both tools (mosquitto's client_opts_set + client_connect): Options -> ClientConfig,
 // the client id rules, opening the transport, and mosquitto's texts for a refused connection.
-import { randomInt } from 'node:crypto'
 import type { Duplex } from 'node:stream'
 import { ConnackRefused, ConnectionLost, type ClientConfig } from '../core/client.js'
 import { ExitCode, ToolError } from '../core/errors.js'
@@ -21,7 +20,11 @@ export function clientIdFor(o: Options): string {
   if (o.idPrefix !== undefined) return `${Buffer.from(o.idPrefix, 'latin1').toString('utf8')}${process.pid}`
   if (o.id !== undefined) return o.id.toString('utf8')
   // mosquitto: only v3.1 makes an id up; v3.1.1 and v5 let the broker assign one.
-  if (o.protocolVersion === 3) return 'mosq-' + Array.from({ length: 18 }, () => ID_CHARS[randomInt(ID_CHARS.length)]).join('')
+  if (o.protocolVersion === 3) {
+    // Loaded here, not imported: node:crypto is a dozen modules that every other run would carry.
+    const { randomInt } = process.getBuiltinModule('node:crypto')
+    return 'mosq-' + Array.from({ length: 18 }, () => ID_CHARS[randomInt(ID_CHARS.length)]).join('')
+  }
   return ''
 }
 

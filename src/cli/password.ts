@@ -1,7 +1,6 @@
 // Passwords off the command line: --pw-file, --pw-prompt (a hidden prompt on the terminal) and the
 // TSMQTT_PASSWORD environment variable. An explicit -P still wins, as the last word of the user.
 import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { ExitCode, ToolError } from '../core/errors.js'
 import type { Options } from '../options/types.js'
 import { isTerminal } from '../output/std-streams.js'
@@ -42,6 +41,8 @@ function prompt(o: Options): Buffer {
   if (!process.stdin.isTTY && !isTerminal(2)) {
     throw new ToolError(ExitCode.USAGE, 'Error: --pw-prompt needs a terminal to ask for the password (use --pw-file or TSMQTT_PASSWORD in scripts).\n')
   }
+  // node:module is loaded only here (start-up would otherwise carry it and the ESM loader).
+  const { createRequire } = process.getBuiltinModule('node:module')
   const readlineSync = createRequire(import.meta.url)('readline-sync') as typeof import('readline-sync')
   const user = o.username ? ` for ${o.username.toString('utf8')}` : ''
   const answer = readlineSync.question(`Password${user}: `, { hideEchoBack: true, mask: '', keepWhitespace: true })
