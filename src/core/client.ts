@@ -203,7 +203,11 @@ export class MqttClient extends EventEmitter {
       })
       stream.end(() => {
         clearTimeout(timer)
-        if (quick) return stream.destroy()
+        if (quick) {
+          // destroy() closes the socket now; its 'close' event is only news, a loop turn later.
+          stream.destroy()
+          return resolve()
+        }
         timer = setTimeout(() => stream.destroy(), 250)
       })
     })
