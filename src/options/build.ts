@@ -7,7 +7,7 @@ import type { Tool } from './table.js'
 import type { MessageSource, Options, PropertyArg, WillOptions } from './types.js'
 import type { WalkState } from './value-checks.js'
 
-/** What yargs hands back: flags as booleans, values as byte strings (arrays when repeatable). */
+/** What yargs' parser hands back: flags as booleans, values as byte strings (arrays when repeatable). */
 export type RawOptions = Record<string, string | string[] | boolean | undefined>
 
 const INFINITE_EXPIRY = 4294967295

@@ -1,6 +1,6 @@
 // parseCommandLine(): config file + argv -> typed Options, through the one option table.
-// walk.ts applies mosquitto's word rules and per-value checks; yargs collects the normalised words
-// (repeatable options accumulate, scalars: last one wins); build.ts types them and runs the
+// walk.ts applies mosquitto's word rules and per-value checks; yargs' parser collects the normalised
+// words (repeatable options accumulate, scalars: last one wins); build.ts types them and runs the
 // post-parse checks.
 import { Parser } from 'yargs/helpers'
 import { UsageError } from '../core/errors.js'
