@@ -37,9 +37,28 @@ export function parseCommandLine(tool: Tool, toolName: string, args: readonly st
 // mode, commands, help) would only add work: it cost ~1.1 ms of a one-shot publish, and its code
 // ~80 KB of the start-up snapshot.
 function collect(tool: Tool, normalized: string[]): RawOptions {
-  const parsed = Parser.detailed(normalized, parserOptionsFor(tool))
+  const parsed = Parser.detailed(normalized.map(guardValue), parserOptionsFor(tool))
   if (parsed.error) throw new UsageError(`Error: ${parsed.error.message}\n`)
-  return parsed.argv as unknown as RawOptions
+  const raw = parsed.argv as unknown as RawOptions
+  for (const [key, value] of Object.entries(raw)) {
+    if (typeof value === 'string') raw[key] = unguard(value)
+    else if (Array.isArray(value)) raw[key] = value.map(unguard)
+  }
+  return raw
+}
+
+// yargs' parser removes one pair of matching quotes around any value ("on" -> on); mosquitto
+// takes every value verbatim (-m '"on"' publishes the quotes). So each value goes in behind a
+// one-character guard, which is never a quote, and comes out without it.
+const GUARD = '\u0001'
+
+function guardValue(word: string): string {
+  const eq = word.indexOf('=')
+  return eq === -1 ? word : `${word.slice(0, eq + 1)}${GUARD}${word.slice(eq + 1)}`
+}
+
+function unguard(value: string): string {
+  return value.startsWith(GUARD) ? value.slice(GUARD.length) : value
 }
 
 const PARSER_CONFIGURATION = {
