@@ -26,7 +26,7 @@ export async function openTcp(target: TcpTarget): Promise<Duplex> {
   if (target.port === 0 && target.host === '') throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
   if (target.port !== 0 && target.host === '') throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR)
   if (target.port < 0 || target.port > 65535) throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
-  const localAddress = target.bindAddress === undefined ? undefined : await bindAddressFor(target.bindAddress)
+  const localAddress = target.bindAddress === undefined ? undefined : await bindAddressFor(target.bindAddress, net.isIP(target.host))
   const reader = target.direct ? new DirectReader() : undefined
   const onread = reader?.onread
   return new Promise((resolve, reject) => {
@@ -49,12 +49,16 @@ export async function openTcp(target: TcpTarget): Promise<Duplex> {
 }
 
 // -A takes a name or an address (mosquitto resolves it); Node's localAddress wants an address.
-async function bindAddressFor(name: string): Promise<string> {
+// When the broker's address is known, the name resolves in its family (as libmosquitto binds an
+// address of the family it connects with): -A localhost works for 127.0.0.1 and for ::1.
+async function bindAddressFor(name: string, family: number): Promise<string> {
   if (name === '') throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR)
   if (net.isIP(name)) return name
   try {
-    const { lookup } = await import('node:dns/promises')
-    return (await lookup(name)).address
+    // getBuiltinModule, not import(): a run started from the start-up snapshot has no module
+    // loader for import() (it failed there, and -A with a host name with it).
+    const { lookup } = process.getBuiltinModule('node:dns/promises')
+    return (await lookup(name, family === 0 ? {} : { family })).address
   } catch (err) {
     throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR, { cause: err })
   }

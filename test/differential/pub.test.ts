@@ -93,6 +93,7 @@ const connection: DiffCase[] = [
   { name: '-u and -P', args: ['-t', '{T}', '-m', 'x', '-u', 'someone', '--pw', 'secret'] },
   { name: '--username alone', args: ['-t', '{T}', '-m', 'x', '--username', 'someone'] },
   { name: '-A 127.0.0.1', args: ['-t', '{T}', '-m', 'x', '-A', '127.0.0.1'] },
+  { name: '-A with a host name', args: ['-t', '{T}', '-m', 'x', '-A', 'localhost'] },
   { name: '--nodelay', args: ['-t', '{T}', '-m', 'x', '--nodelay', '-q', '1'] },
   { name: 'will options', args: ['-t', '{T}', '-m', 'x', '--will-topic', '{T}/w', '--will-payload', 'p', '--will-qos', '2', '--will-retain'] },
   { name: '--will-qos without a will topic is ignored', args: ['-t', '{T}', '-m', 'x', '--will-qos', '1'] },
