@@ -51,7 +51,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   }
   try {
     if (o.source.kind === 'stdin-line') return await publishLines(client, o, topic, ctx)
-    return await publishRepeated(client, o, { topic, payload: payload!, qos: o.qos, retain: o.retain, properties })
+    return await publishRepeated(client, o, { topic, payload: payload!, qos: o.qos, retain: o.retain, properties }, ctx)
   } catch (err) {
     // A refused or failed publish: leave cleanly (DISCONNECT if still connected), then report.
     await client.disconnect(0, o.propertyMap.disconnect)
@@ -78,18 +78,23 @@ async function loadPayload(o: Options): Promise<Buffer | undefined> {
 }
 
 // -m, -f, -s, -n: publish, wait for completion, --repeat-delay, again; then DISCONNECT.
-async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMessage): Promise<number> {
+async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMessage, ctx: ToolContext): Promise<number> {
+  // mosquitto: a message the broker refuses (v5 reason code >= 128) is a warning and the repeats
+  // go on; unlike mosquitto, the run then exits with the last refusal's code, not 0.
+  let refused = 0
   for (let i = 0; i < o.repeat; i++) {
     if (i > 0 && o.repeatDelay > 0) await sleep(o.repeatDelay * 1000)
-    const failure = await publishAndWait(client, msg)
-    if (failure !== undefined) return failure
+    const refusal = await publishAndWait(client, msg)
+    if (refusal === undefined) continue
+    if (!ctx.quiet) writeErr(refusal.text)
+    refused = refusal.exitCode
   }
   await client.disconnect(0, o.propertyMap.disconnect, true)
-  return 0
+  return refused
 }
 
-/** Publish one message and wait until it completes; returns an exit code on failure. */
-function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<number | undefined> {
+/** Publish one message and wait until it completes; resolves with the broker's refusal, if any. */
+function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<ToolError | undefined> {
   return new Promise((resolve, reject) => {
     const lost = (err?: ConnectionLost): ToolError => (err ? lostError(err) : new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n'))
     // mosquitto_pub does not reconnect outside -l: a lost connection fails the run.
@@ -101,7 +106,7 @@ function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<numbe
       if (!err) return resolve(undefined)
       if (err instanceof PublishFailed) {
         // mosquitto prints this warning and still exits 0; the message was refused, so we do not.
-        reject(new ToolError(err.code, `Warning: ${err.message}\n${err.reason ? err.reason + '\n' : ''}`))
+        resolve(new ToolError(err.code, `Warning: ${err.message}\n${err.reason ? err.reason + '\n' : ''}`))
       } else if (err instanceof LimitExceeded) {
         // mosquitto prints (or not) and exits 0 without publishing; nothing was sent, so we fail.
         reject(new ToolError(err.code, `Error: ${err.message}\n`))

@@ -167,6 +167,9 @@ const pubOnly: DiffCase[] = [
   { name: 'v3 publish the ACL denies: dropped in silence, exit 0', args: [...LOGIN, '-t', 'denied/x', '-m', 'm', '-q', '1'] },
   // difference: a v5 PUBACK refusal is a warning and exit 0 for mosquitto; we exit with the reason code.
   { name: 'v5 publish the ACL denies: PUBACK 135', args: [...LOGIN, '-V', '5', '-t', 'denied/x', '-m', 'm', '-q', '1'], ours: { code: 135 } },
+  // Every repeat is sent and refused, one warning each (we used to stop at the first).
+  { name: 'v5 --repeat 3 the ACL denies: three warnings', args: [...LOGIN, '-V', '5', '-t', 'denied/x', '-m', 'm', '-q', '1', '--repeat', '3'], ours: { code: 135 } },
+  { name: 'v5 --repeat 2 the ACL denies, --quiet', args: [...LOGIN, '-V', '5', '-t', 'denied/x', '-m', 'm', '-q', '2', '--repeat', '2', '--quiet'], ours: { code: 135 } },
   // Runtime: addresses the C library refuses (run with tspub only: a tssub that got through would run on).
   bare("-h '' is a lookup error", ['-h', '', '-p', '{port}', '-t', 't', '-m', 'm']),
   bare('-L with an empty host is a lookup error', ['-L', 'mqtt://:{port}/t', '-m', 'm']),
