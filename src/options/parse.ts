@@ -19,12 +19,14 @@ export function parseCommandLine(tool: Tool, toolName: string, args: readonly st
   for (const { content } of optionFiles(tool, toolName, args, env)) {
     if (!content) continue
     // Each line is parsed on its own: an option at the end of a line does not take the next line.
+    state.inFile = true
     for (const line of configFileLines(content)) {
       const fromLine = walkArgs(tool, line.map((b) => b.toString('latin1')), state)
       if (fromLine.stop) return { kind: fromLine.stop }
       normalized.push(...fromLine.normalized)
     }
   }
+  state.inFile = false
   const fromArgv = walkArgs(tool, args, state)
   if (fromArgv.stop) return { kind: fromArgv.stop }
   normalized.push(...fromArgv.normalized)

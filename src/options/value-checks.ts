@@ -17,6 +17,8 @@ export interface WalkState {
   urlTls: boolean
   /** Set by -L ws:// or wss://: the HTTP path of the WebSocket endpoint. */
   websocketPath?: string
+  /** The words come from an options file, not the command line. */
+  inFile?: boolean
 }
 
 const MAX_PAYLOAD = 268435455
@@ -108,8 +110,9 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       return urlWords(tool, value, state)
     case 'optionsFile':
     case 'profile':
-      // Read before the walk (option-files.ts): nothing left to collect. Inside a file they are
-      // not followed (a file does not pull in another).
+      // A file does not pull in another: inside one they are refused, not silently skipped.
+      if (state.inFile) throw new UsageError(`Error: ${name} cannot be used in an options file.\n`)
+      // Read before the walk (option-files.ts): nothing left to collect.
       return []
     case 'proxy':
       // mosquitto checks the proxy URL where it appears; the transport parses it again to use it.

@@ -215,4 +215,9 @@ test('-o replaces the default options file; --profile adds a shared named file; 
   assert.equal(parse('sub', ['--profile', 'prod', '-t', 't'], env).host, 'prod-broker')
   assert.equal(parseError('pub', ['--profile', 'nope'], env), `Error: No profile 'nope': ${dir}/tsmqtt/nope cannot be read.\n`)
   assert.equal(parseError('pub', ['--profile', '../tspub'], env), "Error: Invalid profile name '../tspub': use a plain file name from ~/.config/tsmqtt/.\n")
+  // A file does not pull in another: -o or --profile inside one is refused, not silently skipped.
+  writeFileSync(join(dir, 'tspub'), `-o ${explicit}\n`)
+  assert.equal(parseError('pub', ['-t', 't', '-m', 'x'], env), 'Error: -o cannot be used in an options file.\n')
+  writeFileSync(explicit, '--profile prod\n')
+  assert.equal(parseError('pub', ['-o', explicit, '-t', 't', '-m', 'x'], env), 'Error: --profile cannot be used in an options file.\n')
 })
