@@ -54,8 +54,19 @@ export function checkIdentity(o: Options): void {
   }
   const badUser = o.username !== undefined && !validateUtf8(o.username)
   const passwordAlone = o.password !== undefined && o.username === undefined && o.protocolVersion !== 5
-  if (badUser || passwordAlone) throw new ToolError(ExitCode.USAGE, 'Error: Problem setting username and/or password.\n')
+  // CONNECT carries these with a 2-byte length (mosquitto refuses a longer user name here, and
+  // sends a longer password cut short, which the broker drops).
+  const tooLong = (field?: Buffer): boolean => field !== undefined && field.length > MAX_FIELD
+  if (badUser || passwordAlone || tooLong(o.username) || tooLong(o.password)) {
+    throw new ToolError(ExitCode.USAGE, 'Error: Problem setting username and/or password.\n')
+  }
+  // mosquitto sends these cut short too, and reports the connection the broker drops; we say why.
+  if ((o.id !== undefined || o.idPrefix !== undefined) && Buffer.byteLength(clientIdFor(o)) > MAX_FIELD) throw new ToolError(ExitCode.USAGE, `Error: The client id is longer than ${MAX_FIELD} bytes.\n`)
+  if (tooLong(o.will?.payload)) throw new ToolError(ExitCode.USAGE, `Error: The will payload is longer than ${MAX_FIELD} bytes.\n`)
 }
+
+/** The longest string or binary field of a CONNECT packet. */
+const MAX_FIELD = 65535
 
 /** The core's configuration for these options. */
 export function clientConfig(o: Options, log?: (line: string) => void): ClientConfig {

@@ -30,6 +30,10 @@ export type PropertyOrder = (number | [string, string])[]
 
 /** Encode any packet with mqtt-packet; throws on a packet it cannot encode. */
 export function encodePacket(packet: Packet, protocolVersion: number): Buffer {
+  // MQTT v5 allows a password without a user name [MQTT-3.1.2-18, 3.1.2-19]; mqtt-packet does not.
+  if (packet.cmd === 'connect' && packet.password != null && packet.username == null) {
+    return withoutUsername(encodePacket({ ...packet, username: '' }, protocolVersion), packet.password.length)
+  }
   const buf = mqtt.generate(packet, { protocolVersion })
   if (protocolVersion !== 5) return buf
   const props = (packet as { properties?: object }).properties
@@ -42,6 +46,30 @@ export function encodePacket(packet: Packet, protocolVersion: number): Buffer {
     case 'disconnect': if (props && buf.length > headerEnd(buf) + 1) reorderProperties(buf, headerEnd(buf) + 1, props); break
   }
   return buf
+}
+
+// A CONNECT encoded with an empty user name, less that field and its flag: the user name is the
+// next-to-last field, just before the password (2-byte length + bytes) [MQTT-3.1.3].
+function withoutUsername(buf: Buffer, passwordLength: number): Buffer {
+  const start = headerEnd(buf)
+  const body = Buffer.from(buf.subarray(start))
+  const flagsAt = 2 + body.readUInt16BE(0) + 1
+  body[flagsAt] &= ~0x80
+  const usernameAt = body.length - (2 + passwordLength) - 2
+  const rest = Buffer.concat([body.subarray(0, usernameAt), body.subarray(usernameAt + 2)])
+  return Buffer.concat([Buffer.from([buf[0]]), remainingLength(rest.length), rest])
+}
+
+// The remaining-length varint of the fixed header [MQTT-2.2.3].
+function remainingLength(n: number): Buffer {
+  const bytes: number[] = []
+  do {
+    let b = n % 128
+    n = Math.floor(n / 128)
+    if (n > 0) b |= 0x80
+    bytes.push(b)
+  } while (n > 0)
+  return Buffer.from(bytes)
 }
 
 // Where the fixed header (type byte and remaining-length varint) ends.

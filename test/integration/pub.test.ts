@@ -218,6 +218,23 @@ test('v5: interleaved user properties on CONNECT and DISCONNECT go out in argv o
   assert.equal(r.code, 0, r.stderr)
 })
 
+// MQTT v5 allows a password without a user name [MQTT-3.1.2-19]; mqtt-packet's encoder does not.
+test('v5: -P without -u sends the password alone, the same bytes as mosquitto_pub', async () => {
+  const r = await sameAsMosquitto(['-V', '5', '-i', 'cid', '-P', 'secret', '-t', 't', '-m', 'm'], [
+    { expect: (p) => {
+      const c = p as { cmd: string, protocolVersion?: number, username?: string, password?: Buffer }
+      assert.equal(c.cmd, 'connect')
+      assert.equal(c.protocolVersion, 5)
+      assert.equal(c.username, undefined)
+      assert.equal(String(c.password), 'secret')
+    } },
+    { send: connack(0) },
+    { expect: { cmd: 'publish', topic: 't' } },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  assert.equal(r.code, 0, r.stderr)
+})
+
 test('v5 -l: a line the broker refuses is reported, and its reason code is the exit status', async () => {
   const b = await startFakeBroker([
     { expect: { cmd: 'connect', protocolVersion: 5 } },
