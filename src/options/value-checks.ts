@@ -31,7 +31,7 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
   switch (spec.key) {
     case 'port': {
       const port = wholeNumber(name, value)
-      if (port < 0 || port > 65535) throw new UsageError(`Error: Invalid port given: ${port}\n`)
+      if (port < 0 || port > 65535) throw new UsageError(`Error: Invalid port given: ${asGiven(value)}\n`)
       state.portExplicit = true
       return [set('port', port)]
     }
@@ -41,12 +41,12 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       return [set('host', value), set('port', 0)]
     case 'qos': {
       const qos = wholeNumber(name, value)
-      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid QoS given: ${qos}\n`)
+      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid QoS given: ${asGiven(value)}\n`)
       return [set('qos', qos)]
     }
     case 'willQos': {
       const qos = wholeNumber(name, value)
-      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid will QoS ${qos}.\n\n`)
+      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid will QoS ${asGiven(value)}.\n\n`)
       return [set('willQos', qos)]
     }
     case 'keepalive': {
@@ -131,10 +131,16 @@ function wholeNumber(name: string, value: string): number {
 }
 
 // A whole number of at least 1, or mosquitto's error for that option.
-function atLeastOne(name: string, value: string, error: (n: number) => string): number {
+function atLeastOne(name: string, value: string, error: (shown: string) => string): number {
   const n = wholeNumber(name, value)
-  if (n < 1) throw new UsageError(error(n))
+  if (n < 1) throw new UsageError(error(asGiven(value)))
   return n
+}
+
+// A whole number as mosquitto prints it (%d: no sign or leading zeros), but exact however large
+// (mosquitto's atoi wraps; a double would print 1e+22).
+function asGiven(value: string): string {
+  return BigInt(value.trim()).toString()
 }
 
 // mosquitto uses atof, so garbage silently means 0; we refuse it.
