@@ -22,10 +22,17 @@ const OS_BUNDLES = [
   '/etc/ssl/cert.pem',
 ]
 
-/** mosquitto's set-up error for a missing or unreadable file, plus a line naming the flag and file. */
+/**
+ * mosquitto's error for a file or directory it cannot use, plus a line naming the flag and file
+ * (observed with 2.0.11): a missing file is refused when set; an unusable --capath leaves it
+ * without a CA, so the handshake fails (exit 8); a directory given as a file fails when
+ * connecting (exit 1).
+ */
 export function fileError(flag: string, file: string, err: NodeJS.ErrnoException): ToolError {
-  return new ToolError(ExitCode.USAGE,
-    `Error: Problem setting TLS options: File not found.\nError: ${flag}: cannot read ${file} (${systemErrorText(err)}).\n`, { cause: err })
+  const detail = `Error: ${flag}: cannot read ${file} (${systemErrorText(err)}).\n`
+  if (flag === '--capath') return new ToolError(ExitCode.TLS, `Error: A TLS error occurred.\n${detail}`, { cause: err })
+  const first = err.code === 'EISDIR' ? 'Unable to connect (A TLS error occurred.).\n' : 'Error: Problem setting TLS options: File not found.\n'
+  return new ToolError(ExitCode.USAGE, `${first}${detail}`, { cause: err })
 }
 
 /** Read a file given to a TLS flag, or fail with fileError. */
@@ -47,7 +54,7 @@ export function readCaFile(file: string): string[] {
   const pems = certBlocks(readTlsFile('--cafile', file))
   if (pems.length === 0) {
     throw new ToolError(ExitCode.USAGE,
-      `Error: Problem setting TLS options, check the options are valid.\nError: --cafile: ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").\n`)
+      `Unable to connect (A TLS error occurred.).\nError: --cafile: ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").\n`)
   }
   return pems
 }
