@@ -51,6 +51,20 @@ function readToEnd(fd: number, tooBig: string): Buffer {
 }
 
 /** -s: all of stdin as one message (read before connecting, as mosquitto does). */
+/**
+ * -s and -l read stdin: a directory there reads as empty in Node (mosquitto_pub -s crashes on one,
+ * -l hangs), so it is refused by name before connecting.
+ */
+export function checkStdin(): void {
+  let directory = false
+  try {
+    directory = fstatSync(0).isDirectory()
+  } catch {
+    return // no stdin at all: reading it ends at once, as for an empty one
+  }
+  if (directory) throw new ToolError(ExitCode.USAGE, 'Error: stdin is a directory.\nError loading input from stdin.\n')
+}
+
 export async function readAllStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0

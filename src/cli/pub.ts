@@ -11,7 +11,7 @@ import type { Options } from '../options/types.js'
 import { OutputSink } from '../output/sink.js'
 import { checkIdentity, clientConfig, connectFailure, lostError, openStream } from './connect.js'
 import { publishLines } from './pub-lines.js'
-import { loadFile, readAllStdin } from './pub-input.js'
+import { checkStdin, loadFile, readAllStdin } from './pub-input.js'
 import { runTool, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 import { stdout } from '../output/std-streams.js'
@@ -71,7 +71,12 @@ async function loadPayload(o: Options): Promise<Buffer | undefined> {
   switch (o.source?.kind) {
     case 'message': return o.source.payload
     case 'file': return loadFile(o.source.path)
-    case 'stdin-file': return readAllStdin()
+    case 'stdin-file':
+      checkStdin()
+      return readAllStdin()
+    case 'stdin-line':
+      checkStdin()
+      return undefined
     case 'null': return Buffer.alloc(0)
     default: return undefined
   }

@@ -316,6 +316,20 @@ describe('inputs that need a broker', { concurrency: 3 }, () => {
     }
   })
 
+  // A directory as stdin reads as empty in Node; mosquitto_pub -s crashes on one and -l hangs.
+  test('tspub -s and -l with a directory as stdin: refused by name, nothing sent', () => {
+    const dir = fs.openSync(os.tmpdir(), 'r')
+    try {
+      for (const mode of ['-s', '-l']) {
+        const r = spawnSync(binPath('tspub'), ['-h', '127.0.0.1', '-p', '1', '-t', 't', mode], { stdio: [dir, 'pipe', 'pipe'], timeout: 10_000 })
+        assert.equal(r.stderr.toString(), 'Error: stdin is a directory.\nError loading input from stdin.\n', mode)
+        assert.equal(r.status, 1, mode)
+      }
+    } finally {
+      fs.closeSync(dir)
+    }
+  })
+
   // A NUL in a topic cannot come through argv; in the config file it ends the line, as in
   // mosquitto (fgets + strlen), so "-t a<NUL>b" publishes to "a". Same bytes as mosquitto_pub.
   test('a NUL inside a config file topic cuts the topic there, as mosquitto does', async () => {
