@@ -88,7 +88,7 @@ async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMess
   // go on; unlike mosquitto, the run then exits with the last refusal's code, not 0.
   let refused = 0
   for (let i = 0; i < o.repeat; i++) {
-    if (i > 0 && o.repeatDelay > 0) await sleep(o.repeatDelay * 1000)
+    if (i > 0 && o.repeatDelay > 0) await sleepLong(o.repeatDelay * 1000)
     const refusal = await publishAndWait(client, msg)
     if (refusal === undefined) continue
     if (!ctx.quiet) writeErr(refusal.text)
@@ -97,6 +97,13 @@ async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMess
   await client.disconnect(0, o.propertyMap.disconnect, true)
   return refused
 }
+
+/** Sleep `ms`, however long: one timer waits at most 2^31 - 1 ms (Node fires a longer one at once). */
+async function sleepLong(ms: number): Promise<void> {
+  for (let left = ms; left > 0; left -= MAX_TIMER_MS) await sleep(Math.min(left, MAX_TIMER_MS))
+}
+
+const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** Publish one message and wait until it completes; resolves with the broker's refusal, if any. */
 function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<ToolError | undefined> {

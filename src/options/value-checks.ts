@@ -149,7 +149,10 @@ function decimal(name: string, value: string): number {
   if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) {
     throw new UsageError(`Error: ${name} argument given but '${value}' is not a number.\n\n`)
   }
-  return Number(trimmed)
+  const n = Number(trimmed)
+  // atof gives infinity for 1e400; no delay or percentage means that.
+  if (!Number.isFinite(n)) throw new UsageError(`Error: ${name} argument given but '${value}' is out of range.\n\n`)
+  return n
 }
 
 // mosquitto: -x goes through strtol(…, 0): hex and octal accepted, trailing garbage refused.

@@ -99,6 +99,8 @@ const rows: Row[] = [
   { tool: 'tssub', args: ['-t', 't', '-W', 'x'], stderr: subErr("Error: -W argument given but 'x' is not a whole number.\n\n"), why: 'mosquitto says Invalid timeout "0"' },
   { tool: 'tssub', args: ['-t', 't', '-C', '1x'], stderr: subErr("Error: -C argument given but '1x' is not a whole number.\n\n"), why: 'mosquitto reads 1' },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '--repeat-delay', 'x'], stderr: pubErr("Error: --repeat-delay argument given but 'x' is not a number.\n\n"), why: 'mosquitto reads 0' },
+  { tool: 'tspub', args: ['-t', 't', '-m', 'x', '--repeat-delay', '1e400'], stderr: pubErr("Error: --repeat-delay argument given but '1e400' is out of range.\n\n"),
+    why: 'mosquitto reads infinity and waits forever' },
 
   // Conflicting or incomplete options.
   { tool: 'tspub', args: ['-t', 't', '-m', 'a', '-f', 'x'], stderr: pubErr('Error: Only one type of message can be sent at once.\n\n'), same: true },
