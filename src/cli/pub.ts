@@ -1,6 +1,6 @@
 // tspub: connect, publish (once, --repeat times, or one message per stdin line), disconnect.
 // Exit 0 only when every message was written (QoS 0) or acknowledged by the broker (QoS 1/2).
-import { setTimeout as sleep } from 'node:timers/promises'
+import { sleepLong } from './long-timer.js'
 import { ConnectionLost, MqttClient, PublishFailed, type OutgoingMessage } from '../core/client.js'
 import { ExitCode, ToolError } from '../core/errors.js'
 import { LimitExceeded } from '../core/server-limits.js'
@@ -97,13 +97,6 @@ async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMess
   await client.disconnect(0, o.propertyMap.disconnect, true)
   return refused
 }
-
-/** Sleep `ms`, however long: one timer waits at most 2^31 - 1 ms (Node fires a longer one at once). */
-async function sleepLong(ms: number): Promise<void> {
-  for (let left = ms; left > 0; left -= MAX_TIMER_MS) await sleep(Math.min(left, MAX_TIMER_MS))
-}
-
-const MAX_TIMER_MS = 2 ** 31 - 1
 
 /** Publish one message and wait until it completes; resolves with the broker's refusal, if any. */
 function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<ToolError | undefined> {

@@ -9,6 +9,7 @@ import type { Options } from '../options/types.js'
 import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
 import { connectFailure, lostError, openStream } from './connect.js'
+import { unrefLongTimeout } from './long-timer.js'
 import { report, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 
@@ -41,10 +42,13 @@ export class Subscriber {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
     const stream = await openStream(this.o)
     // mosquitto: -W starts once the first TCP connect has succeeded.
-    if (this.o.timeout !== undefined) setTimeout(() => this.onTimeout(), this.o.timeout * 1000).unref()
+    if (this.o.timeout !== undefined) unrefLongTimeout(() => this.onTimeout(), this.o.timeout * 1000)
     const onSignal = (): void => this.onSignal()
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
+    // mosquitto_sub's -W is alarm(): a SIGALRM from outside is a timeout too.
+    const onAlarm = (): void => this.onTimeout()
+    process.on('SIGALRM', onAlarm)
     this.sink.onClosed = () => this.stop(0)
     this.sink.onBackpressure = (congested) => (congested ? this.client.pauseIncoming() : this.client.resumeIncoming())
     this.client.on('message', (msg: ReceivedMessage) => this.onMessage(msg))
@@ -65,13 +69,25 @@ export class Subscriber {
     const code = await done
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
+    process.off('SIGALRM', onAlarm)
     return code
   }
 
   // CONNECT, then SUBSCRIBE (all filters in one packet) and any UNSUBSCRIBEs, on every connection.
   private async session(stream: import('node:stream').Duplex): Promise<void> {
-    await this.client.connect(stream)
-    this.everConnected = true
+    let subscribed: Promise<unknown> | undefined
+    // Subscribe as the CONNACK is read, before the session's queued messages after it: -C may
+    // stop the run among them, and the SUBSCRIBE and UNSUBSCRIBEs must be out by then (mosquitto).
+    await this.client.connect(stream, () => {
+      this.everConnected = true
+      subscribed = this.subscribeAll()
+      subscribed.catch(() => undefined) // a loss now is the connect's to report
+    })
+    await subscribed
+  }
+
+  // One SUBSCRIBE for every filter, then the UNSUBSCRIBEs; resolves on SUBACK.
+  private subscribeAll(): Promise<unknown> {
     const o = this.o
     const v5 = o.protocolVersion === 5
     const options = v5 ? (o.retainAsPublished ? 0x08 : 0) | (o.noRetained ? 0x20 : 0) : 0
@@ -86,7 +102,7 @@ export class Subscriber {
       if (o.exitAfterSubscribe) this.stop(0)
     })
     for (const u of o.unsubscribe) this.client.unsubscribe(u.toString('utf8'), props.unsubscribe).catch(() => undefined)
-    await suback
+    return suback
   }
 
   // After a loss: try again every second, forever (mosquitto's loop_forever), until stopped.

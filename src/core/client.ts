@@ -97,7 +97,13 @@ export class MqttClient extends EventEmitter {
   }
 
   /** Send CONNECT over `stream`; resolves on a successful CONNACK, rejects ConnackRefused/ConnectionLost. */
-  connect(stream: Duplex): Promise<IConnackPacket> {
+  /**
+   * Send CONNECT over `stream`; resolves on CONNACK. `onConnected` runs as the CONNACK is read,
+   * before any packet after it in the same read (a persistent session's queued messages): what it
+   * sends (SUBSCRIBE, as libmosquitto's on_connect does) goes out before their acknowledgements.
+   */
+  connect(stream: Duplex, onConnected?: () => void): Promise<IConnackPacket> {
+    this.onConnected = onConnected
     this.attach(stream)
     const c = this.config
     this.log(`Client ${this.id} sending CONNECT`)
@@ -118,6 +124,8 @@ export class MqttClient extends EventEmitter {
 
   /** Why the last connection ended, if it ended under us. */
   lastLoss?: ConnectionLost
+
+  private onConnected?: () => void
 
   /** Queue or send one message; false means "wait for 'drain' before the next". */
   publish(msg: OutgoingMessage, done?: PublishDone): boolean {
@@ -243,7 +251,8 @@ export class MqttClient extends EventEmitter {
     // Whether every packet of the current read was a QoS 0 PUBLISH (nothing to answer soon).
     let onlyQos0 = true
     const framer = new Framer(this.config.protocolVersion, (packet) => {
-      if (!this.stream) return
+      // [MQTT-3.14.4-2] after DISCONNECT nothing more is sent, so nothing more is answered.
+      if (!this.stream || this.closing) return
       if ((packet[0] & 0xf6) !== 0x30) onlyQos0 = false
       const ackMid = plainAckMid(packet)
       if (ackMid > 0) return this.onPlainAck(packet[0] >> 4, ackMid)
@@ -369,6 +378,9 @@ export class MqttClient extends EventEmitter {
     this.window.limit = Math.min(this.config.maxInflight, receiveMaximum ?? Infinity)
     this.connected = true
     this.resend()
+    const onConnected = this.onConnected
+    this.onConnected = undefined
+    onConnected?.()
     waiter.resolve(p)
     this.pump()
   }

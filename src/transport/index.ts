@@ -37,8 +37,12 @@ export async function openTransport(o: Options): Promise<Duplex> {
   const socks = o.proxy === undefined ? undefined : await import('./socks.js')
   const proxy = socks?.parseProxyUrl(o.proxy!)
   // TLS files and values are checked before connecting: their errors exit 1, as mosquitto's do.
-  const tlsMod = plan.tls ? await import('./tls.js') : undefined
-  const setup = tlsMod?.setupTls({ ...o.tls, host: plan.host, port: plan.port, useOsCerts: plan.useOsCerts })
+  const tlsRequest = { ...o.tls, host: plan.host, port: plan.port, useOsCerts: plan.useOsCerts }
+  const checkOnly = !plan.tls && (o.tls.tlsEngine !== undefined || o.tls.tlsVersion !== undefined)
+  const tlsMod = plan.tls || checkOnly ? await import('./tls.js') : undefined
+  // mosquitto refuses a bad --tls-engine or --tls-version even for a plain connection.
+  if (checkOnly) tlsMod!.checkValues(tlsRequest)
+  const setup = plan.tls ? tlsMod!.setupTls(tlsRequest) : undefined
 
   // a unix socket (port 0) is never proxied
   let stream: Duplex = socks && proxy && plan.port !== 0

@@ -107,8 +107,9 @@ function trustFor(r: TlsRequest): { ca: string[], trust: string[] } {
   return { ca, trust }
 }
 
-// Options mosquitto checks as values, before any file is used.
-function checkValues(r: TlsRequest): { minVersion?: tls.SecureVersion, alpn?: string } {
+// Options mosquitto checks as values, before any file is used (--tls-engine and --tls-version
+// even when TLS is not used at all: exported for that case).
+export function checkValues(r: TlsRequest): { minVersion?: tls.SecureVersion, alpn?: string } {
   if (r.tlsEngine !== undefined) {
     throw setupError(`Error: Problem setting TLS engine, is ${r.tlsEngine} a valid engine?\n`, '--tls-engine is not supported: Node.js cannot load OpenSSL engines.')
   }
@@ -219,9 +220,11 @@ export function startTls(socket: Duplex, setup: TlsSetup): Promise<tls.TLSSocket
       // TLS 1.3: the broker checks our certificate (or its absence) after our last handshake
       // message, so a refusal arrives as an alert just after this point. Wait for its answer:
       // the session ticket OpenSSL servers send at once, or that alert. Bounded, for servers
-      // that send no ticket: about one more round trip.
+      // that send no ticket: a few round trips, and at least 250 ms, as a loaded broker can take
+      // more than 50 ms to answer (then the alert came after our CONNECT, and read as a lost
+      // connection). A broker that sends tickets (mosquitto, any OpenSSL server) is not delayed.
       const rtt = nowMs() - started
-      waitTimer = setTimeout(() => done(), Math.min(1000, Math.max(50, 2 * rtt)))
+      waitTimer = setTimeout(() => done(), Math.min(1000, Math.max(250, 4 * rtt)))
     })
   })
 }

@@ -42,6 +42,9 @@ const processing: DiffCase[] = [
   { name: '-q 2 receives QoS 2', args: ['-t', '{T}', '--qos', '2', '-C', '1', '-d', '-i', '{id}'], feed: [m('', 'a', '-q', '2')] },
   { name: '-C counts retained messages', args: ['-t', '{T}/#', '-C', '2', '-v'],
     setup: [retained('/a', '1'), retained('/b', '2'), retained('/c', '3')] },
+  // One Node timer cannot wait this long (2,147,484,000 ms): it used to fire at once.
+  { name: '-W of 24.9 days is a long wait, not none', args: ['-t', '{T}/#', '-C', '1', '-v', '-W', '2147484'],
+    setup: [retained('/a', '1')] },
   { name: '-R drops retained messages, uncounted', args: ['-t', '{T}/#', '-C', '1', '-v', '-R'],
     setup: [retained('/old', 'stale')], feed: [m('/new', 'fresh')] },
   { name: '-R with v5 asks the broker (options 0x20)', args: ['-t', '{T}/#', '-C', '1', '-R', '-V', '5', '-d', '-i', '{id}'],

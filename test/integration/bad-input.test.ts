@@ -184,6 +184,14 @@ const rows: Row[] = [
     why: 'mosquitto: "Unable to connect (Invalid function arguments provided.)."' },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-A', '192.0.2.1'], stderr: 'Error: Cannot assign requested address\n', same: true },
 
+  // mosquitto checks these even when TLS is not used; we add a line saying what is wrong.
+  { tool: 'tssub', args: ['-t', 't', '--tls-engine', 'x'],
+    stderr: 'Error: Problem setting TLS engine, is x a valid engine?\nError: --tls-engine is not supported: Node.js cannot load OpenSSL engines.\n',
+    why: 'one more line' },
+  { tool: 'tspub', args: ['-t', 't', '-m', 'x', '--tls-version', 'tlsv9'],
+    stderr: 'Error: Problem setting TLS options, check the options are valid.\nError: --tls-version must be tlsv1.3, tlsv1.2 or tlsv1.1, not "tlsv9".\n',
+    why: 'one more line' },
+
   // CONNECT fields have a 2-byte length: 65,536 bytes is one too many.
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-u', LONG], stderr: 'Error: Problem setting username and/or password.\n', same: true },
   { tool: 'tssub', args: ['-t', 't', '-u', 'u', '-P', LONG], stderr: 'Error: Problem setting username and/or password.\n',

@@ -199,3 +199,47 @@ test('v5: interleaved user properties on SUBSCRIBE and UNSUBSCRIBE go out in arg
   }
   assert.equal(raw[0], raw[1], 'bytes on the wire differ from mosquitto_sub')
 })
+
+// A persistent session's queued messages can come in the same read as the CONNACK. mosquitto_sub
+// queues SUBSCRIBE and UNSUBSCRIBE from on_connect, before it handles them (with a real broker they
+// take effect), so -C reached among them must not leave the session subscribed. After DISCONNECT
+// nothing more goes out [MQTT-3.14.4-2], not even the acknowledgement of a message in that read.
+// (Fed all of it in one read, mosquitto_sub 2.0.11 closes before writing its queued UNSUBSCRIBE,
+// PUBACKs and DISCONNECT: not a baseline here.)
+test('-c with queued messages: SUBSCRIBE and UNSUBSCRIBE go out before -C stops the run, and nothing after DISCONNECT', async () => {
+  const mqtt = (await import('mqtt-packet')).default
+  const queued = Buffer.concat([
+    mqtt.generate(connack(0, { sessionPresent: true }), { protocolVersion: 4 }),
+    ...[1, 2, 3].map((i) => mqtt.generate(publish(`q/${i}`, `m${i}`, { qos: 1, messageId: i }), { protocolVersion: 4 })),
+  ])
+  const b = await startFakeBroker([
+    { expect: { cmd: 'connect', clean: false } }, { send: queued },
+    { expect: { cmd: 'subscribe' } }, { expect: { cmd: 'unsubscribe' } },
+    { expect: { cmd: 'puback', messageId: 1 } }, { expect: { cmd: 'puback', messageId: 2 } },
+    { expect: { cmd: 'disconnect' } }, { expectClose: true },
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-c', '-i', 'S1', '-q', '1', '-t', 'q/#', '-U', 'q/#', '-C', '2', '-v'])
+  await b.done()
+  await b.close()
+  assert.equal(r.code, 0, r.stderr)
+  assert.equal(r.stdout.toString(), 'q/1 m1\nq/2 m2\n')
+})
+
+// mosquitto_sub's -W is alarm(): SIGALRM from outside is a timeout. SIGUSR1, which makes Node
+// open its debugger on a local port, is fatal as for any C program.
+test('signals: SIGALRM after CONNACK is "Timed out" (27); SIGUSR1 ends the run (138), no debugger', async () => {
+  for (const [signal, code, stderr] of [['SIGALRM', 27, 'Timed out\n'], ['SIGUSR1', 138, '']] as const) {
+    const b = await startFakeBroker([...connected, { expect: { cmd: 'subscribe' } }, { sendFn: (last) => suback(last.messageId, [0]) }], { autoPingresp: true })
+    const sub = spawnCli('tssub', [...HOST, '-p', String(b.port), '-t', 't', '-d'])
+    try {
+      await waitForOutput(sub, 'received SUBACK', 5000)
+      sub.child.kill(signal)
+      const r = await sub.result
+      assert.equal(r.code, code, `${signal}: ${r.stderr}`)
+      assert.equal(r.stderr, stderr, signal)
+    } finally {
+      sub.child.kill('SIGKILL')
+      await b.close()
+    }
+  }
+})
