@@ -347,9 +347,21 @@ function propertiesJson(p: PublishProperties, userList?: [Buffer, Buffer][]): Js
       case 'responseTopic':
         if (p.responseTopic !== undefined) add('response-topic', str(p.responseTopic))
         break
-      case 'correlationData': // mosquitto: printed as a C string, so cut at the first NUL (writeString does it)
-        if (p.correlationData !== undefined) add('correlation-data', str(p.correlationData))
+      case 'correlationData': {
+        // mosquitto: printed as a C string, so cut at the first NUL. Fixed: bytes that are not UTF-8
+        // (it copies them raw, which is not JSON) go as base64, and a key before them says so.
+        const v = p.correlationData
+        if (v === undefined) break
+        const nul = v.indexOf(0)
+        const cut = nul === -1 ? v : v.subarray(0, nul)
+        if (isUtf8(cut)) {
+          add('correlation-data', str(cut))
+        } else {
+          add('correlation-data-encoding', str('base64'))
+          add('correlation-data', str(cut.toString('base64')))
+        }
         break
+      }
       case 'subscriptionIdentifier': {
         // libmosquitto refuses a PUBLISH with several identifiers, so only the first can matter
         const v = p.subscriptionIdentifier

@@ -224,6 +224,13 @@ test('correlation data is cut at a NUL; topic-alias prints its real value (2.0.1
     '{"correlation-data":"ab","topic-alias":7,"payload-format-indicator":3},"payload":"hi"}\n')
 })
 
+test('correlation data that is not UTF-8 goes as base64, said by a key before it (mosquitto copies it raw: not JSON)', () => {
+  const m = msg('hi', { properties: { correlationData: Buffer.from([0xff, 0x00, 0x41]) } })
+  assert.equal(json(m).out, `{"tst":"${TST}","topic":"t","qos":0,"retain":1,"payloadlen":2,"properties":` +
+    '{"correlation-data-encoding":"base64","correlation-data":"/w=="},"payload":"hi"}\n')
+  JSON.parse(json(m).out.toString())
+})
+
 test('--pretty: the contract sample', () => {
   const m = msg('{"a":1, "b": [1,2]}', { topic: Buffer.from('fmt/d') })
   assert.equal(json(m, '%J', true).out, `{\n\t"tst":\t"${TST}",\n\t"topic":\t"fmt/d",\n\t"qos":\t0,\n\t"retain":\t1,\n` +
