@@ -377,7 +377,7 @@ export class MqttClient extends EventEmitter {
     const receiveMaximum = p.properties?.receiveMaximum
     this.window.limit = Math.min(this.config.maxInflight, receiveMaximum ?? Infinity)
     this.connected = true
-    this.resend()
+    this.resend(p.sessionPresent === true)
     const onConnected = this.onConnected
     this.onConnected = undefined
     onConnected?.()
@@ -386,8 +386,16 @@ export class MqttClient extends EventEmitter {
   }
 
   // After a reconnect: what the broker had not acknowledged goes again, in order [MQTT-4.4.0-1].
-  private resend(): void {
+  /**
+   * After a reconnect: every unacknowledged message again [MQTT-4.4.0-1]. A message waiting for
+   * PUBCOMP is released again with PUBREL only when the broker kept our session: a new session
+   * never had that packet id (mosquitto answers the PUBREL with PUBCOMP all the same), and the
+   * message may have been lost with the old one, so it is published again (at least once beats
+   * lost; mosquitto_pub loses it and exits 0).
+   */
+  private resend(sessionPresent: boolean): void {
     for (const [mid, entry] of this.window.entries) {
+      if (entry.state === 'pubrel' && !sessionPresent) entry.state = 'publish'
       if (entry.state === 'pubrel') {
         this.log(`Client ${this.id} sending PUBREL (m${mid})`)
         this.writeAck('pubrel', mid)

@@ -2,6 +2,7 @@
 // mosquitto_pub is installed, the same script is also played to it and the raw bytes compared.
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
+import type { Packet } from 'mqtt-packet'
 import { connack, puback, pubcomp, pubrec, startFakeBroker, type Step } from '../helpers/fake-broker.js'
 import { mosquittoClient } from '../helpers/mosquitto.js'
 import { runCli, type RunResult } from '../helpers/run-cli.js'
@@ -251,3 +252,28 @@ test('v5 -l: a line the broker refuses is reported, and its reason code is the e
   assert.equal(r.stderr, 'Warning: Publish 2 failed: Not authorized.\nError: 1 message was refused by the broker.\n')
   assert.equal(r.code, 135)
 })
+
+// The connection drops after PUBREC: the broker has the message but not its release. Back with a
+// new session (session present 0), a PUBREL would be answered PUBCOMP by a broker that never had
+// the packet id (mosquitto does), and the message would be lost with the old session. So it is
+// published again; with the session kept (-c, session present 1), it is released with PUBREL.
+for (const kept of [false, true]) {
+  test(`-l -q 2, connection lost after PUBREC, session ${kept ? 'kept: PUBREL again' : 'new: PUBLISH again'}`, async () => {
+    const first: Step[] = [
+      { expect: { cmd: 'connect' } }, { send: connack(0) },
+      { expect: { cmd: 'publish', qos: 2, payload: 'only' } }, { sendFn: (last) => pubrec(last.messageId!) },
+      { expect: { cmd: 'pubrel' } }, { close: true },
+    ]
+    const second: Step[] = [
+      { expect: { cmd: 'connect' } }, { send: connack(0, { sessionPresent: kept }) },
+      kept ? { expect: { cmd: 'pubrel' } } : { expect: { cmd: 'publish', qos: 2, payload: 'only', dup: true } },
+      ...(kept ? [] : [{ sendFn: (last: Packet) => pubrec(last.messageId!) }, { expect: { cmd: 'pubrel' } }] as Step[]),
+      { sendFn: (last) => pubcomp(last.messageId!) },
+      { expect: { cmd: 'disconnect' } },
+    ]
+    const args = ['-q', '2', '-t', 't', '-l', ...(kept ? ['-c', '-i', 'keep'] : [])]
+    const { r, done } = await play('tspub', args, [first, second], 'only\n')
+    await done
+    assert.equal(r.code, 0, r.stderr)
+  })
+}
