@@ -1,8 +1,8 @@
 // The one place where errors become text on stderr and an exit code.
-import os from 'node:os'
 import { ToolError, UsageError } from '../core/errors.js'
 import { setUpColour, writeErr } from '../output/colour.js'
 import { stderr, whenStdFlushed } from '../output/std-streams.js'
+import { setUpSignals } from './signals.js'
 
 /** Shared by a tool's main and the error reporter: --quiet is only known after parsing. */
 export interface ToolContext {
@@ -20,9 +20,7 @@ export async function runTool(name: string, main: (ctx: ToolContext) => Promise<
     process.exitCode = 1
   }
   process.once('beforeExit', stalled)
-  // Node starts its debugger on SIGUSR1 (listening on a local port); for mosquitto's clients it is
-  // a fatal signal. A listener keeps the debugger off, and the exit status is the signal's.
-  process.on('SIGUSR1', () => process.exit(128 + os.constants.signals.SIGUSR1))
+  setUpSignals()
   try {
     await setUpColour()
     process.exitCode = await main(ctx)

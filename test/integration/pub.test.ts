@@ -5,7 +5,7 @@ import { test } from 'node:test'
 import type { Packet } from 'mqtt-packet'
 import { connack, puback, pubcomp, pubrec, startFakeBroker, type Step } from '../helpers/fake-broker.js'
 import { mosquittoClient } from '../helpers/mosquitto.js'
-import { runCli, type RunResult } from '../helpers/run-cli.js'
+import { binPath, runCli, type RunResult } from '../helpers/run-cli.js'
 
 const HOST = ['-h', '127.0.0.1']
 
@@ -277,3 +277,33 @@ for (const kept of [false, true]) {
     assert.equal(r.code, 0, r.stderr)
   })
 }
+
+// A signal the caller ignores stays ignored (nohup, trap '', a background job in a script), as
+// for mosquitto_pub: Node resets them at start, and bin/tspub hands the caller's mask over.
+test('signals the caller ignores (trap \'\' HUP INT TERM) do not stop tspub -l', async () => {
+  const b = await startFakeBroker([
+    { expect: { cmd: 'connect' } }, { send: connack(0) },
+    { expect: { cmd: 'publish', payload: 'after the signals' } },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  try {
+    const { spawn } = await import('node:child_process')
+    const child = spawn('sh', ['-c', `trap '' HUP INT TERM; exec "$0" "$@"`, binPath('tspub'), ...HOST, '-p', String(b.port), '-t', 't', '-l'],
+      { stdio: ['pipe', 'pipe', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => { stderr += c })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? (signal ? -1 : null))))
+    for (let i = 0; i < 100 && !b.received.some((p) => p.cmd === 'connect'); i++) await new Promise((resolve) => setTimeout(resolve, 50))
+    await new Promise((resolve) => setTimeout(resolve, 200)) // the handlers are in place before the CONNECT
+    for (const sig of ['SIGHUP', 'SIGINT', 'SIGTERM'] as const) child.kill(sig)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    child.stdin.end('after the signals\n')
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+    const code = await exited
+    clearTimeout(timer)
+    await b.done(3000)
+    assert.equal(code, 0, stderr)
+  } finally {
+    await b.close()
+  }
+})
