@@ -377,6 +377,7 @@ export class MqttClient extends EventEmitter {
     const receiveMaximum = p.properties?.receiveMaximum
     this.window.limit = Math.min(this.config.maxInflight, receiveMaximum ?? Infinity)
     this.connected = true
+    this.keepalive?.connackReceived()
     this.resend(p.sessionPresent === true)
     const onConnected = this.onConnected
     this.onConnected = undefined

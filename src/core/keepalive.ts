@@ -18,6 +18,10 @@ export class Keepalive {
   private lastIn = Date.now()
   private pingSentAt = 0
   private paused = false
+  // Before CONNACK nothing but CONNECT may go out (mosquitto sends no PINGREQ then): a broker
+  // that has not answered within one keepalive is dead.
+  private connected = false
+  private readonly startedAt = Date.now()
   private readonly timer?: NodeJS.Timeout
 
   constructor(private seconds: number, private readonly actions: KeepaliveActions) {
@@ -31,6 +35,11 @@ export class Keepalive {
   setSeconds(seconds: number): void {
     this.seconds = seconds
     if (seconds === 0) this.stop()
+  }
+
+  /** CONNACK arrived: from now on, PINGREQ keeps the connection alive. */
+  connackReceived(): void {
+    this.connected = true
   }
 
   /** Something was written to the broker. */
@@ -70,6 +79,10 @@ export class Keepalive {
   private check(): void {
     const now = Date.now()
     const period = this.seconds * 1000
+    if (!this.connected) {
+      if (now - this.startedAt >= period) this.actions.dead()
+      return
+    }
     if (this.pingSentAt) {
       if (!this.paused && now - this.pingSentAt >= Math.max(period / 2 - 2 * TICK_MS, TICK_MS)) this.actions.dead()
       return
