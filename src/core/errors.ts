@@ -5,6 +5,7 @@ export const ExitCode = {
   OK: 0,
   USAGE: 1,
   PROTOCOL: 2,
+  INVAL: 3,
   NO_CONN: 4,
   CONN_REFUSED: 5,
   CONN_LOST: 7,

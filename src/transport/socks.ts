@@ -156,8 +156,6 @@ class SocksFailure extends Error {
   }
 }
 
-const AUTH_FAILED = 'Error: Authorisation failed.\n'
-
 // Method selection, then RFC 1929 user name/password if the proxy picks it.
 async function authenticate(socket: Socket, reader: Reader, proxy: ProxyUrl, where: string): Promise<void> {
   const auth = proxy.username !== undefined
@@ -177,6 +175,24 @@ async function authenticate(socket: Socket, reader: Reader, proxy: ProxyUrl, whe
   if (status[1] !== 0) throw new SocksFailure(`${where} refused the user name and password in --proxy.`, ExitCode.AUTH)
 }
 
+// The exit status mosquitto gives a failed CONNECT reply (socks_mosq.c): 2 "not allowed" is an
+// authorisation failure, 3-5 (unreachable, refused) leave it "not connected", 9 and up are
+// invalid; the rest are proxy errors.
+function replyExit(code: number): number {
+  if (code === 2) return ExitCode.AUTH
+  if (code >= 3 && code <= 5) return ExitCode.NO_CONN
+  if (code >= 9) return ExitCode.INVAL
+  return ExitCode.PROXY
+}
+
+// mosquitto's line for each of those exit statuses.
+const EXIT_LINES: Record<number, string> = {
+  [ExitCode.AUTH]: 'Error: Authorisation failed.\n',
+  [ExitCode.NO_CONN]: 'Error: The client is not currently connected.\n',
+  [ExitCode.INVAL]: 'Error: Invalid function arguments provided.\n',
+  [ExitCode.PROXY]: 'Error: Proxy error.\n',
+}
+
 // CONNECT to the broker and read the whole reply, so that only the broker's bytes remain.
 async function requestConnect(socket: Socket, reader: Reader, target: SocksTarget, where: string): Promise<void> {
   const port = Buffer.alloc(2)
@@ -188,7 +204,7 @@ async function requestConnect(socket: Socket, reader: Reader, target: SocksTarge
     let why = REPLIES[head[1]!] ?? `reply code ${head[1]}`
     // microsocks, for one, answers a failed name lookup this way
     if (head[1] === 1 && !isIPv4(target.host) && !isIPv6(target.host)) why += ' (can it resolve the name?)'
-    throw new SocksFailure(`${where} could not connect to ${target.host}:${target.port}: ${why}.`)
+    throw new SocksFailure(`${where} could not connect to ${target.host}:${target.port}: ${why}.`, replyExit(head[1]!))
   }
   // the bound address: 4 or 16 bytes, or a length-prefixed name; then a port
   const len = head[3] === 1 ? 4 : head[3] === 4 ? 16 : (await reader.read(1))[0]!
@@ -216,7 +232,7 @@ export async function socksConnect(proxy: ProxyUrl, target: SocksTarget): Promis
   } catch (err) {
     socket.destroy()
     if (err instanceof SocksFailure) {
-      throw new ToolError(err.exitCode, `Error: ${err.line}\n${err.exitCode === ExitCode.AUTH ? AUTH_FAILED : 'Error: Proxy error.\n'}`)
+      throw new ToolError(err.exitCode, `Error: ${err.line}\n${EXIT_LINES[err.exitCode]}`)
     }
     const why = (err as Error).message === 'timeout'
       ? `did not complete the SOCKS5 handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s` : 'closed the connection during the SOCKS5 handshake'

@@ -281,7 +281,14 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
       runCli('tspub', ['--proxy', `socks5h://127.0.0.1:${closed}`, '-h', '127.0.0.1', '-p', String(e.broker.port), '-t', 't', '-m', 'm']),
       runCli('tssub', ['--proxy', 'socks5://127.0.0.1', '-t', 't']),
     ])
-    assertFailure(refused, 16, `Error: the SOCKS5 proxy at 127.0.0.1:${port} could not connect to 127.0.0.1:${closed}: connection refused.\nError: Proxy error.\n`)
+    // mosquitto maps the proxy's reply 5 (connection refused) to "not connected", exit 4.
+    assertFailure(refused, 4, `Error: the SOCKS5 proxy at 127.0.0.1:${port} could not connect to 127.0.0.1:${closed}: connection refused.\nError: The client is not currently connected.\n`)
+    const theirs = mosquittoClient('mosquitto_pub')
+    if (theirs) {
+      const m = await runCli(theirs, ['--proxy', `socks5h://127.0.0.1:${port}`, '-h', '127.0.0.1', '-p', String(closed), '-t', 't', '-m', 'm'])
+      assert.equal(m.code, refused.code)
+      assert.equal(m.stderr, 'Error: The client is not currently connected.\n')
+    }
     assertFailure(unreachable, 1, `Error: cannot reach the SOCKS5 proxy at 127.0.0.1:${closed} (--proxy).\nError: Connection refused\n`)
     assertFailure(scheme, 1, "Error: Unsupported proxy protocol: socks5://127.0.0.1\n\nUse 'tssub --help' to see usage.\n")
   })
