@@ -53,7 +53,7 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
     client.on('close', (err?: Error) => {
       if (!err || finished || reconnecting) return
       reconnecting = true
-      reconnect(client, o).then(
+      reconnect(client, o, () => eof).then(
         () => {
           reconnecting = false
           settle()
@@ -70,20 +70,25 @@ function failedExit(count: number, code: number): number {
   return code
 }
 
-/** Reconnect with backoff (0.5 s doubling to 8 s) for at most MAX_OUTAGE_MS. */
-async function reconnect(client: MqttClient, o: Options): Promise<void> {
+/**
+ * Reconnect with backoff (0.5 s doubling to 8 s) for MAX_OUTAGE_MS, the last try at the deadline.
+ * Giving up, say what was not delivered: the messages sent or queued, and any unread stdin.
+ */
+async function reconnect(client: MqttClient, o: Options, stdinDone: () => boolean): Promise<void> {
   const deadline = Date.now() + MAX_OUTAGE_MS
   let delay = 500
   for (;;) {
-    await sleep(delay)
+    await sleep(Math.max(0, Math.min(delay, deadline - Date.now())))
     try {
       await client.connect(await openStream(o))
       return
     } catch (err) {
       if (err instanceof ConnackRefused) throw connectFailure(o, err)
-      if (Date.now() + delay > deadline) {
+      if (Date.now() >= deadline) {
         const lost = client.window.pending()
-        throw new ToolError(ExitCode.CONN_LOST, `Error: The connection was lost and could not be re-established; ${lost} message${lost === 1 ? ' was' : 's were'} not confirmed by the broker.\n`)
+        const unread = stdinDone() ? '' : ', and the rest of stdin was not read'
+        throw new ToolError(ExitCode.CONN_LOST, `Error: The connection was lost and could not be re-established within ${MAX_OUTAGE_MS / 1000} s; ` +
+          `${lost} message${lost === 1 ? ' was' : 's were'} not confirmed by the broker${unread}.\n`)
       }
       delay = Math.min(delay * 2, 8000)
     }
