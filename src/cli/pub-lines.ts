@@ -12,6 +12,8 @@ import { writeErr } from '../output/colour.js'
 
 /** How long tspub -l keeps trying to get a lost connection back before it gives up. */
 export const MAX_OUTAGE_MS = 60_000
+/** Connections in a row that end before any message settles, before giving up. */
+const MAX_LOSSES_WITHOUT_PROGRESS = 5
 
 /** Publish every line of stdin; resolves with the exit code. */
 export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx: ToolContext): Promise<number> {
@@ -29,7 +31,13 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
     const settle = (): void => {
       if (eof && client.connected && client.window.pending() === 0) finish(failed > 0 ? failedExit(failed, failedCode) : 0)
     }
+    // Messages settled (acknowledged, refused, or sent at QoS 0), to tell a broker that keeps
+    // dropping the connection before it accepts anything from one that restarts once.
+    let settled = 0
+    let settledAtLastLoss = -1
+    let lossesWithoutProgress = 0
     const onDone = (err?: Error): void => {
+      settled++
       if (err) {
         failed++
         // The broker's reason code (or libmosquitto's code for a local refusal) is the exit status.
@@ -52,6 +60,18 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
     let reconnecting = false
     client.on('close', (err?: Error) => {
       if (!err || finished || reconnecting) return
+      // Only a loss with messages waiting counts (an idle `tail -f | tspub -l` may see many restarts).
+      const waiting = client.window.pending() > 0
+      lossesWithoutProgress = !waiting ? 0 : settled === settledAtLastLoss ? lossesWithoutProgress + 1 : 1
+      settledAtLastLoss = settled
+      // mosquitto_pub loops forever here (a line over the broker's max_packet_size, more messages
+      // in flight than it allows): resending the same messages cannot succeed, so say so and stop.
+      if (lossesWithoutProgress >= MAX_LOSSES_WITHOUT_PROGRESS) {
+        const lost = client.window.pending()
+        return finish(new ToolError(ExitCode.CONN_LOST, `Error: The broker closed the connection ${MAX_LOSSES_WITHOUT_PROGRESS} times in a row before ` +
+          'acknowledging anything: a message may break one of its limits (max_packet_size, message_size_limit, max_inflight_messages); ' +
+          `${lost} message${lost === 1 ? ' was' : 's were'} not confirmed by the broker.\n`))
+      }
       reconnecting = true
       reconnect(client, o, () => eof).then(
         () => {

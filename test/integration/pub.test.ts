@@ -307,3 +307,14 @@ test('signals the caller ignores (trap \'\' HUP INT TERM) do not stop tspub -l',
     await b.close()
   }
 })
+
+// A broker that drops the connection each time before it acknowledges anything (a line over its
+// max_packet_size, say): resending cannot succeed. mosquitto_pub -l loops forever; tspub stops.
+test('-l -q 1: a broker that closes every connection before acknowledging anything is given up on', async () => {
+  const cycle: Step[] = [{ expect: { cmd: 'connect' } }, { send: connack(0) }, { expect: { cmd: 'publish', payload: 'too big' } }, { close: true }]
+  const started = Date.now()
+  const { r } = await play('tspub', ['-q', '1', '-t', 't', '-l'], [cycle, cycle, cycle, cycle, cycle], 'too big\n')
+  assert.equal(r.code, 7, r.stderr)
+  assert.match(r.stderr, /^Error: The broker closed the connection 5 times in a row before acknowledging anything: .*; 1 message was not confirmed by the broker\.\n$/)
+  assert.ok(Date.now() - started < 9000)
+})
