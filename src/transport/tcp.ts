@@ -26,6 +26,8 @@ export async function openTcp(target: TcpTarget): Promise<Duplex> {
   if (target.port === 0 && target.host === '') throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
   if (target.port !== 0 && target.host === '') throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR)
   if (target.port < 0 || target.port > 65535) throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
+  // sockaddr_un holds 108 bytes, the terminating NUL included (mosquitto refuses a longer path).
+  if (target.port === 0 && Buffer.byteLength(target.host) >= 108) throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
   const localAddress = target.bindAddress === undefined ? undefined : await bindAddressFor(target.bindAddress, net.isIP(target.host))
   const reader = target.direct ? new DirectReader() : undefined
   const onread = reader?.onread

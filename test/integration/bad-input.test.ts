@@ -192,6 +192,8 @@ const rows: Row[] = [
     stderr: 'Error: Problem setting TLS options, check the options are valid.\nError: --tls-version must be tlsv1.3, tlsv1.2 or tlsv1.1, not "tlsv9".\n',
     why: 'one more line' },
 
+  { tool: 'tspub', args: ['-t', 't', '-m', 'x', '--unix', `/tmp/${'s'.repeat(103)}`], stderr: 'Unable to connect (Invalid function arguments provided.).\n', same: true },
+
   // CONNECT fields have a 2-byte length: 65,536 bytes is one too many.
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-u', LONG], stderr: 'Error: Problem setting username and/or password.\n', same: true },
   { tool: 'tssub', args: ['-t', 't', '-u', 'u', '-P', LONG], stderr: 'Error: Problem setting username and/or password.\n',
