@@ -50,7 +50,6 @@ function readToEnd(fd: number, tooBig: string): Buffer {
   }
 }
 
-/** -s: all of stdin as one message (read before connecting, as mosquitto does). */
 /**
  * -s and -l read stdin: a directory there reads as empty in Node (mosquitto_pub -s crashes on one,
  * -l hangs), so it is refused by name before connecting.
@@ -65,6 +64,7 @@ export function checkStdin(): void {
   if (directory) throw new ToolError(ExitCode.USAGE, 'Error: stdin is a directory.\nError loading input from stdin.\n')
 }
 
+/** -s: all of stdin as one message (read before connecting, as mosquitto does). */
 export async function readAllStdin(stdin: NodeJS.ReadableStream = process.stdin): Promise<Buffer> {
   const chunks: Buffer[] = []
   let size = 0

@@ -61,16 +61,15 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
     client.on('close', (err?: Error) => {
       if (!err || finished || reconnecting) return
       // Only a loss with messages waiting counts (an idle `tail -f | tspub -l` may see many restarts).
-      const waiting = client.window.pending() > 0
-      lossesWithoutProgress = !waiting ? 0 : settled === settledAtLastLoss ? lossesWithoutProgress + 1 : 1
+      const pending = client.window.pending()
+      lossesWithoutProgress = pending === 0 ? 0 : settled === settledAtLastLoss ? lossesWithoutProgress + 1 : 1
       settledAtLastLoss = settled
       // mosquitto_pub loops forever here (a line over the broker's max_packet_size, more messages
       // in flight than it allows): resending the same messages cannot succeed, so say so and stop.
       if (lossesWithoutProgress >= MAX_LOSSES_WITHOUT_PROGRESS) {
-        const lost = client.window.pending()
         return finish(new ToolError(ExitCode.CONN_LOST, `Error: The broker closed the connection ${MAX_LOSSES_WITHOUT_PROGRESS} times in a row before ` +
           'acknowledging anything: a message may break one of its limits (max_packet_size, message_size_limit, max_inflight_messages); ' +
-          `${lost} message${lost === 1 ? ' was' : 's were'} not confirmed by the broker.\n`))
+          `${pending} message${pending === 1 ? ' was' : 's were'} not confirmed by the broker.\n`))
       }
       reconnecting = true
       reconnect(client, o, () => eof).then(

@@ -51,25 +51,17 @@ export function encodePacket(packet: Packet, protocolVersion: number): Buffer {
 // A CONNECT encoded with an empty user name, less that field and its flag: the user name is the
 // next-to-last field, just before the password (2-byte length + bytes) [MQTT-3.1.3].
 function withoutUsername(buf: Buffer, passwordLength: number): Buffer {
-  const start = headerEnd(buf)
-  const body = Buffer.from(buf.subarray(start))
-  const flagsAt = 2 + body.readUInt16BE(0) + 1
-  body[flagsAt] &= ~0x80
+  const body = buf.subarray(headerEnd(buf))
   const usernameAt = body.length - (2 + passwordLength) - 2
-  const rest = Buffer.concat([body.subarray(0, usernameAt), body.subarray(usernameAt + 2)])
-  return Buffer.concat([Buffer.from([buf[0]]), remainingLength(rest.length), rest])
-}
-
-// The remaining-length varint of the fixed header [MQTT-2.2.3].
-function remainingLength(n: number): Buffer {
-  const bytes: number[] = []
-  do {
-    let b = n % 128
-    n = Math.floor(n / 128)
-    if (n > 0) b |= 0x80
-    bytes.push(b)
-  } while (n > 0)
-  return Buffer.from(bytes)
+  const remaining = body.length - 2
+  const out = Buffer.allocUnsafe(1 + varintLength(remaining) + remaining)
+  out[0] = buf[0]
+  const bodyAt = writeVarint(out, 1, remaining)
+  body.copy(out, bodyAt, 0, usernameAt)
+  body.copy(out, bodyAt + usernameAt, usernameAt + 2)
+  // connect flags: after the protocol name (2-byte length + bytes) and the level byte
+  out[bodyAt + 2 + body.readUInt16BE(0) + 1] &= ~0x80
+  return out
 }
 
 // Where the fixed header (type byte and remaining-length varint) ends.
@@ -149,9 +141,7 @@ export function encodePublish(p: PublishFields, protocolVersion: number): Buffer
     )
     if (protocolVersion === 5 && p.properties) {
       // PUBLISH: fixed header, topic, packet identifier (QoS > 0), properties [MQTT-3.3.2]
-      let at = 1
-      while (buf[at] & 0x80) at++
-      at += 1
+      let at = headerEnd(buf)
       at += 2 + buf.readUInt16BE(at) + (p.qos > 0 ? 2 : 0)
       reorderProperties(buf, at, p.properties)
     }

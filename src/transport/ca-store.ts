@@ -22,6 +22,9 @@ const OS_BUNDLES = [
   '/etc/ssl/cert.pem',
 ]
 
+/** mosquitto's line for a TLS file or option it only finds unusable when connecting. */
+export const TLS_AT_CONNECT = 'Unable to connect (A TLS error occurred.).\n'
+
 /**
  * mosquitto's error for a file or directory it cannot use, plus a line naming the flag and file
  * (observed with 2.0.11): a missing file is refused when set; an unusable --capath leaves it
@@ -31,7 +34,7 @@ const OS_BUNDLES = [
 export function fileError(flag: string, file: string, err: NodeJS.ErrnoException): ToolError {
   const detail = `Error: ${flag}: cannot read ${file} (${systemErrorText(err)}).\n`
   if (flag === '--capath') return new ToolError(ExitCode.TLS, `Error: A TLS error occurred.\n${detail}`, { cause: err })
-  const first = err.code === 'EISDIR' ? 'Unable to connect (A TLS error occurred.).\n' : 'Error: Problem setting TLS options: File not found.\n'
+  const first = err.code === 'EISDIR' ? TLS_AT_CONNECT : 'Error: Problem setting TLS options: File not found.\n'
   return new ToolError(ExitCode.USAGE, `${first}${detail}`, { cause: err })
 }
 
@@ -54,7 +57,7 @@ export function readCaFile(file: string): string[] {
   const pems = certBlocks(readTlsFile('--cafile', file))
   if (pems.length === 0) {
     throw new ToolError(ExitCode.USAGE,
-      `Unable to connect (A TLS error occurred.).\nError: --cafile: ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").\n`)
+      `${TLS_AT_CONNECT}Error: --cafile: ${file} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").\n`)
   }
   return pems
 }

@@ -11,7 +11,7 @@ import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import tls from 'node:tls'
 import { ExitCode, ToolError } from '../core/errors.js'
-import { osCerts, readCaFile, readCaPath, readTlsFile } from './ca-store.js'
+import { osCerts, readCaFile, readCaPath, readTlsFile, TLS_AT_CONNECT } from './ca-store.js'
 import { handshakeFailure, hostMismatch, type TlsContext, verifyFailure } from './tls-errors.js'
 import type { TlsOptions } from '../options/types.js'
 import { nowMs } from '../core/now.js'
@@ -42,9 +42,8 @@ export const PSK_CIPHERS = [
 ].join(':')
 
 // mosquitto checks some options when they are set (INVALID), and loads files and ciphers only when
-// it connects (AT_CONNECT); each failure keeps mosquitto's line, and ours says what failed.
+// it connects (TLS_AT_CONNECT); each failure keeps mosquitto's line, and ours says what failed.
 const INVALID = 'Error: Problem setting TLS options, check the options are valid.\n'
-const AT_CONNECT = 'Unable to connect (A TLS error occurred.).\n'
 const setupError = (first: string, detail: string): ToolError => new ToolError(ExitCode.USAGE, `${first}Error: ${detail}\n`)
 
 /**
@@ -75,13 +74,13 @@ function clientIdentity(certFile: string, keyFile: string): { cert: string, key:
   const cert = readTlsFile('--cert', certFile)
   const key = readTlsFile('--key', keyFile)
   if (!cert.includes('-----BEGIN CERTIFICATE-----')) {
-    throw setupError(AT_CONNECT, `--cert ${certFile} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`)
+    throw setupError(TLS_AT_CONNECT, `--cert ${certFile} holds no PEM certificate ("-----BEGIN CERTIFICATE-----").`)
   }
   if (/ENCRYPTED PRIVATE KEY|Proc-Type: 4,ENCRYPTED/.test(key)) {
-    throw setupError(AT_CONNECT, `--key ${keyFile} is encrypted, and tspub cannot ask for its password: decrypt it with "openssl pkey -in ${keyFile} -out plain.key".`)
+    throw setupError(TLS_AT_CONNECT, `--key ${keyFile} is encrypted, and tspub cannot ask for its password: decrypt it with "openssl pkey -in ${keyFile} -out plain.key".`)
   }
   if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(key)) {
-    throw setupError(AT_CONNECT, `--key ${keyFile} holds no PEM private key ("-----BEGIN PRIVATE KEY-----").`)
+    throw setupError(TLS_AT_CONNECT, `--key ${keyFile} holds no PEM private key ("-----BEGIN PRIVATE KEY-----").`)
   }
   return { cert, key }
 }
@@ -142,11 +141,11 @@ export function setupTls(r: TlsRequest): TlsSetup {
     context = tls.createSecureContext({ ca: ca.length > 0 ? ca : undefined, ...identity, ciphers, minVersion })
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { reason?: string }
-    if (e.code === 'ERR_SSL_NO_CIPHER_MATCH') throw setupError(AT_CONNECT, `--ciphers "${ciphers}": OpenSSL knows none of these ciphers.`)
+    if (e.code === 'ERR_SSL_NO_CIPHER_MATCH') throw setupError(TLS_AT_CONNECT, `--ciphers "${ciphers}": OpenSSL knows none of these ciphers.`)
     if (e.code === 'ERR_OSSL_X509_KEY_VALUES_MISMATCH') {
-      throw setupError(AT_CONNECT, `--key ${keyFile} is not the private key of the certificate in --cert ${certFile} (key values mismatch).`)
+      throw setupError(TLS_AT_CONNECT, `--key ${keyFile} is not the private key of the certificate in --cert ${certFile} (key values mismatch).`)
     }
-    throw setupError(AT_CONNECT, `cannot use ${identity ? `--cert ${certFile} and --key ${keyFile}` : 'the TLS options'}: ${e.reason ?? e.message}.`)
+    throw setupError(TLS_AT_CONNECT, `cannot use ${identity ? `--cert ${certFile} and --key ${keyFile}` : 'the TLS options'}: ${e.reason ?? e.message}.`)
   }
   return {
     context,
