@@ -18,7 +18,12 @@ export interface BrokerOptions {
   persistence?: boolean
   // Raw extra `listener …` blocks (TLS, unix socket…), placed at the end of the config.
   listeners?: string
+  // Which mosquitto: Debian's 2.0.11 (default) or 2.1.2 built by .ci/run (mosquitto21Prefix()).
+  version?: MosquittoVersion
 }
+
+/** The two mosquittos the tools are a drop-in for. */
+export type MosquittoVersion = '2.0' | '2.1'
 
 // A running (or stopped and restartable) broker.
 export interface Broker {
@@ -44,8 +49,26 @@ process.on('exit', () => {
 })
 
 // Path of the mosquitto binary: Debian installs it in /usr/sbin, which is often not on PATH.
-export function mosquittoPath(): string | undefined {
-  return findExecutable('mosquitto')
+export function mosquittoPath(version: MosquittoVersion = '2.0'): string | undefined {
+  return version === '2.1' ? inPrefix('sbin/mosquitto') : findExecutable('mosquitto')
+}
+
+/**
+ * Where mosquitto 2.1.2 (clients and broker) is installed: $TSMQTT_MOSQUITTO21, else the cache
+ * .ci/run builds it into from ../shared/vendor (~/.cache/tspub-ci/mosquitto-2.1.2).
+ */
+export function mosquitto21Prefix(): string {
+  return process.env.TSMQTT_MOSQUITTO21 || path.join(os.homedir(), '.cache', 'tspub-ci', 'mosquitto-2.1.2')
+}
+
+function inPrefix(rel: string): string | undefined {
+  const p = path.join(mosquitto21Prefix(), rel)
+  try {
+    fs.accessSync(p, fs.constants.X_OK)
+    return p
+  } catch {
+    return undefined
+  }
 }
 
 function findExecutable(name: string): string | undefined {
@@ -61,8 +84,20 @@ function findExecutable(name: string): string | undefined {
 }
 
 // Path of mosquitto_pub, mosquitto_sub… (for differential tests and the harness's own tests).
-export function mosquittoClient(name: 'mosquitto_pub' | 'mosquitto_sub' | 'mosquitto_rr'): string | undefined {
-  return findExecutable(name)
+export function mosquittoClient(name: 'mosquitto_pub' | 'mosquitto_sub' | 'mosquitto_rr', version: MosquittoVersion = '2.0'): string | undefined {
+  return version === '2.1' ? inPrefix(`bin/${name}`) : findExecutable(name)
+}
+
+// Call first in every test that needs mosquitto 2.1.2 (broker or clients): locally a missing
+// build skips the test; under CI it is required (.ci/run builds it).
+export function requireMosquitto21(t: TestContext): boolean {
+  if (mosquittoPath('2.1') !== undefined && mosquittoClient('mosquitto_pub', '2.1') !== undefined) return true
+  if (process.env.CI === 'true') {
+    throw new Error(`mosquitto 2.1.2 is not built in ${mosquitto21Prefix()}, and it is required in CI ` +
+      '(.ci/run builds it with ../shared/tools/build-mosquitto.sh)')
+  }
+  t.skip(`mosquitto 2.1.2 not built in ${mosquitto21Prefix()} (bash .ci/run builds it)`)
+  return false
 }
 
 // Like requireMosquitto, for tests that run mosquitto_pub / mosquitto_sub themselves.
@@ -108,8 +143,8 @@ export async function freePort(): Promise<number> {
 
 // Starts mosquitto on a free 127.0.0.1 port; resolves once the port accepts connections.
 export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> {
-  const bin = mosquittoPath()
-  if (bin === undefined) throw new Error('mosquitto is not installed')
+  const bin = mosquittoPath(opts.version)
+  if (bin === undefined) throw new Error(`mosquitto ${opts.version ?? '2.0'} is not installed`)
   const dir = makeDir(opts)
   let logText = ''
   let proc: RunningBroker | undefined
