@@ -14,8 +14,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { mosquittoAvailable, mosquittoClient, requireMosquitto, requireMosquittoClients, startMosquitto,
-  type Broker, type BrokerOptions } from './mosquitto.js'
+import { mosquittoAvailable, mosquittoClient, mosquittoPath, requireMosquitto, requireMosquitto21, requireMosquittoClients, startMosquitto,
+  type Broker, type BrokerOptions, type MosquittoVersion } from './mosquitto.js'
 import { runCli, spawnCli, type RunResult, type SpawnedCli } from './run-cli.js'
 
 export type ToolKind = 'pub' | 'sub'
@@ -103,7 +103,11 @@ export class DiffEnv {
   private monitor?: SpawnedCli
   private caseNo = 0
 
+  /** Which mosquitto (broker and clients) is the oracle: brokerOptions.version, default 2.0.11. */
+  readonly version: MosquittoVersion
+
   constructor(readonly label: string, readonly brokerOptions: BrokerOptions = {}, readonly acl?: string) {
+    this.version = brokerOptions.version ?? '2.0'
     const users = Object.entries(brokerOptions.users ?? {})
     this.auth = users.length > 0 ? ['-u', users[0][0], '-P', users[0][1]] : []
   }
@@ -181,7 +185,7 @@ export class DiffEnv {
   private monitorReady?: Promise<void>
 
   private async startMonitor(): Promise<void> {
-    this.monitor = spawnCli(client('sub'), [...this.clientArgs(), '-V', '5',
+    this.monitor = spawnCli(client('sub', this.version), [...this.clientArgs(), '-V', '5',
       '--retain-as-published', '-q', '2', '-t', 'dpub/#', '-F', '%q %r %x %t'], { timeoutMs: 600_000 })
     if (!await this.subscribed('dpub/#', 1, () => false)) throw new Error('the pub monitor did not subscribe')
   }
@@ -198,9 +202,9 @@ function listen(server: net.Server): Promise<number> {
   })
 }
 
-function client(kind: ToolKind): string {
-  const p = mosquittoClient(kind === 'pub' ? 'mosquitto_pub' : 'mosquitto_sub')
-  if (p === undefined) throw new Error(`mosquitto_${kind} is not installed`)
+function client(kind: ToolKind, version: MosquittoVersion): string {
+  const p = mosquittoClient(kind === 'pub' ? 'mosquitto_pub' : 'mosquitto_sub', version)
+  if (p === undefined) throw new Error(`mosquitto_${kind} ${version} is not installed`)
   return p
 }
 
@@ -387,7 +391,7 @@ async function runPubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shar
   if (monitored) await env.monitorLines()
   const vm = vars('m', false)
   const vt = vars('t', false)
-  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client('pub') : 'tspub', toolArgs(env, c, v), {
+  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client('pub', env.version) : 'tspub', toolArgs(env, c, v), {
     stdin: c.stdin === undefined ? undefined : substitute(Buffer.from(c.stdin), v) as Buffer,
     env: runEnv(c, 'pub', theirs, v),
     timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -433,7 +437,7 @@ async function settleDelivered(env: DiffEnv, prefixes: string[], targets: (numbe
 }
 
 async function probe(env: DiffEnv, c: DiffCase, v: Vars): Promise<string> {
-  const r = await runCli(client('sub'), [...env.clientArgs(), ...c.probe!].map((a) => substitute(a, v)))
+  const r = await runCli(client('sub', env.version), [...env.clientArgs(), ...c.probe!].map((a) => substitute(a, v)))
   return `${r.code} ${replaceAll(r.stdout, v.T, '{T}').toString('latin1')}`
 }
 
@@ -447,7 +451,7 @@ async function runSteps(env: DiffEnv, steps: Step[] | undefined, vs: Vars[], sub
       // A step naming {id} concerns each tool's own client; otherwise {T} is shared and it runs once.
       const targets = s.pub.some((a) => a.toString().includes('{id}')) ? vs : vs.slice(0, 1)
       for (const v of targets) {
-        const r = await runCli(client('pub'), [...env.clientArgs(), ...s.pub.map((a) => substitute(a, v))],
+        const r = await runCli(client('pub', env.version), [...env.clientArgs(), ...s.pub.map((a) => substitute(a, v))],
           { stdin: s.stdin === undefined ? undefined : substitute(Buffer.from(s.stdin), v) as Buffer })
         if (r.code !== 0) throw new Error(`feed step mosquitto_pub ${s.pub.join(' ')} failed (${r.code}): ${r.stderr}`)
       }
@@ -473,7 +477,7 @@ async function runSubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shar
   const shared = !c.sequential
   const vm = vars('m', shared)
   const vt = vars('t', shared)
-  const start = (theirs: boolean, v: Vars): SpawnedCli => spawnCli(theirs ? client('sub') : 'tssub', toolArgs(env, c, v), {
+  const start = (theirs: boolean, v: Vars): SpawnedCli => spawnCli(theirs ? client('sub', env.version) : 'tssub', toolArgs(env, c, v), {
     stdin: c.stdin === undefined ? Buffer.alloc(0) : substitute(Buffer.from(c.stdin), v) as Buffer,
     env: runEnv(c, 'sub', theirs, v),
     timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
@@ -514,8 +518,9 @@ async function runSubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shar
 
 // --- test registration ---
 
-const available = (): boolean => (mosquittoAvailable() && mosquittoClient('mosquitto_pub') !== undefined &&
-  mosquittoClient('mosquitto_sub') !== undefined) || process.env.CI === 'true'
+const available = (v: MosquittoVersion): boolean => process.env.CI === 'true' || (v === '2.1'
+  ? mosquittoPath('2.1') !== undefined && mosquittoClient('mosquitto_pub', '2.1') !== undefined
+  : mosquittoAvailable() && mosquittoClient('mosquitto_pub') !== undefined && mosquittoClient('mosquitto_sub') !== undefined)
 
 /** A table of cases for one tool. */
 export interface CaseGroup {
@@ -530,14 +535,14 @@ export function differential(title: string, label: string, groups: CaseGroup[],
   opts: { broker?: BrokerOptions; acl?: string; concurrency?: number } = {}): void {
   const env = new DiffEnv(label, opts.broker, opts.acl)
   const concurrency = opts.concurrency ?? 2
-  describe(title, { skip: available() ? false : 'mosquitto or its clients are not installed' }, () => {
+  describe(title, { skip: available(env.version) ? false : `mosquitto ${env.version} or its clients are not installed` }, () => {
     before(() => env.start())
     after(() => env.stop())
     for (const g of groups) {
       describe(g.title, { concurrency }, () => {
         for (const c of g.cases) {
           test(c.name, { todo: c.todo }, async (t) => {
-            if (!requireMosquitto(t) || !requireMosquittoClients(t)) return
+            if (env.version === '2.1' ? !requireMosquitto21(t) : !requireMosquitto(t) || !requireMosquittoClients(t)) return
             await runCase(env, g.kind, c)
           })
         }
