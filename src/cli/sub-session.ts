@@ -15,6 +15,9 @@ import { paintDebug, writeErr } from '../output/colour.js'
 
 const FATAL_CODES = new Set<number>([ExitCode.TLS, ExitCode.AUTH, ExitCode.PROXY])
 
+// How long -C's last QoS 2 message may wait for its PUBREL before the run ends without it.
+const RELEASE_WAIT_MS = 1000
+
 // MQTT v5 DISCONNECT reason "Disconnect with Will Message": mosquitto sends it on a signal or -W.
 const DISCONNECT_WITH_WILL = 4
 
@@ -25,6 +28,7 @@ export class Subscriber {
   private count = 0
   /** Messages taken towards -C: printed, or acknowledged and waiting for their PUBREL. */
   private taken = 0
+  private releaseWait?: NodeJS.Timeout
   private pendingRemovals = 0
   private resolveRun!: (code: number) => void
   private readonly filterOut: string[]
@@ -147,7 +151,12 @@ export class Subscriber {
     if (this.skips(msg)) return true
     if (o.count === undefined) return true
     if (this.taken >= o.count) return false
-    this.taken++
+    // The last message -C allows: when it is a QoS 2 one, its PUBREL is all the run waits for. A
+    // broker that holds PUBRELs back while later messages go unacknowledged (aedes 1.2 does) must
+    // not hang the run: past RELEASE_WAIT_MS, stop() prints what was acknowledged and leaves.
+    if (++this.taken === o.count && msg.qos === 2) {
+      this.releaseWait = setTimeout(() => this.stop(0), RELEASE_WAIT_MS)
+    }
     return true
   }
 
@@ -191,6 +200,7 @@ export class Subscriber {
     if (this.stopping) return
     this.stopping = true
     this.stopCode = code
+    clearTimeout(this.releaseWait)
     // QoS 2 messages already acknowledged (PUBREC) but not yet released by the broker: printed
     // now, or they would be lost (the broker considers them delivered).
     for (const msg of this.client.releaseHeld()) this.onMessage(msg)
@@ -201,8 +211,7 @@ export class Subscriber {
   private disconnectAndResolve(code: number, reasonCode: number): void {
     this.sink.flush()
     const v5 = this.o.protocolVersion === 5
-    // As mosquitto_sub: DISCONNECT, close, exit; no waiting for the broker to close first.
-    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined, true).finally(() => this.resolveRun(code))
+    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined).finally(() => this.resolveRun(code))
   }
 
   private onSignal(): void {
