@@ -4,7 +4,7 @@
 import net from 'node:net'
 import type { TestContext } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { requireMosquitto, requireMosquitto21, startMosquitto, type BrokerOptions } from './mosquitto.js'
+import { mosquittoPath, requireMosquitto, requireMosquitto21, startMosquitto, type BrokerOptions } from './mosquitto.js'
 
 export type BrokerKind = 'mosquitto 2.0' | 'mosquitto 2.1' | 'aedes'
 
@@ -19,6 +19,11 @@ export interface RealBroker {
   /** Resolves once client `clientId` has sent `count` SUBSCRIBEs in all (bounded: rejects after 10 s). */
   subscribed(clientId: string, count?: number): Promise<void>
   stop(): Promise<void>
+}
+
+/** Whether this kind is installed here (aedes always is). */
+export function brokerAvailable(kind: BrokerKind): boolean {
+  return kind === 'aedes' || mosquittoPath(kind === 'mosquitto 2.1' ? '2.1' : '2.0') !== undefined
 }
 
 /** Whether this kind can run here; skips `t` (or throws under CI) when it cannot. */
