@@ -41,9 +41,10 @@ describe('when TLS is on, and the default port (contract §2.1, §2.7)', () => {
     assert.deepEqual(plan(['-L', 'mqtt://h:8883/t']), [false, 8883, false])
     // --cert without a CA turns nothing on (mosquitto ignores it then)
     assert.deepEqual(plan(['--cert', 'c.pem', '--key', 'k.pem']), [false, 1883, false])
-    assert.deepEqual(plan(['-L', 'ws://h']), [false, 80, false])
+    assert.deepEqual(plan(['-L', 'ws://h/t']), [false, 1883, false])
+    assert.deepEqual(plan(['-L', 'wss://h/t']), [true, 8883, true])
     assert.deepEqual(plan(['-L', 'wss://h:9001/p']), [true, 9001, true])
-    assert.equal(transportPlan(options(['-L', 'wss://h:9001/p'])).websocketPath, '/p')
+    assert.equal(transportPlan(options(['-L', 'wss://h:9001/p'])).websocket, true)
   })
 })
 
