@@ -84,7 +84,11 @@ export async function openWebSocket(socket: Duplex, target: WebSocketTarget): Pr
       client.removeAllListeners('error')
       client.removeAllListeners('unexpected-response')
       // MQTT packets go out as binary frames; incoming frames arrive as Buffers
-      resolve(createWebSocketStream(client))
+      const stream = createWebSocketStream(client)
+      // A socket closes when the broker closes it; this stream would only end (half-open), and the
+      // client, waiting for 'close', never heard of the loss (tssub stopped instead of reconnecting).
+      stream.once('end', () => stream.destroy())
+      resolve(stream)
     })
   })
 }
