@@ -208,6 +208,10 @@ describe('the upgrade request, and refused or unanswered upgrades', { concurrenc
       `Sec-WebSocket-Accept: ${acceptKey(headers(head)['sec-websocket-key'])}\r\n\r\n`)
     const p = await runCli('tspub', ['--ws', '-h', '127.0.0.1', '-p', String(noProtocol.port), '-t', 't', '-m', 'x'])
     assertFailure(p, 13, /^Error: WebSocket upgrade at .* refused: the server does not speak the "mqtt" subprotocol \(.*\)\.\nError: Unknown error\.\n$/)
+    // an answer that is not HTTP at all (mosquitto 2.1.2 waits for more)
+    const notHttp = await rawServer(t, () => 'SSH-2.0-OpenSSH_9.2\r\n\r\n')
+    const n = await runCli('tspub', ['--ws', '-h', '127.0.0.1', '-p', String(notHttp.port), '-t', 't', '-m', 'x'])
+    assertFailure(n, 13, /^Error: WebSocket upgrade at .* refused: the answer is not HTTP \(.*\)\.\nError: Unknown error\.\n$/)
   })
 
   test('closed without an answer: the right cause (not TLS), exit 7; tssub tries again every second until -W', async (t) => {
@@ -221,11 +225,19 @@ describe('the upgrade request, and refused or unanswered upgrades', { concurrenc
     assert.ok(closer.connections - before >= 2, `tssub connected ${closer.connections - before} times`)
   })
 
-  test('never answered: the keepalive error, exit 19', async (t) => {
-    const silent = await rawServer(t, 'silent')
-    const r = await runCli('tspub', ['--ws', '-h', '127.0.0.1', '-p', String(silent.port), '-k', '5', '-t', 't', '-m', 'x'], { timeoutMs: 20_000 })
+  test('never answered: the keepalive error, exit 19; tssub tries again with a new upgrade (mosquitto_sub 2.1.2 sends a bare CONNECT)', async (t) => {
+    const [silent, silentToSub] = [await rawServer(t, 'silent'), await rawServer(t, 'silent')]
+    const [r, s] = await Promise.all([
+      runCli('tspub', ['--ws', '-h', '127.0.0.1', '-p', String(silent.port), '-k', '5', '-t', 't', '-m', 'x'], { timeoutMs: 20_000 }),
+      runCli('tssub', ['--ws', '-h', '127.0.0.1', '-p', String(silentToSub.port), '-k', '5', '-W', '9', '-t', 't'], { timeoutMs: 20_000 }),
+    ])
     assertFailure(r, 19, 'Error: Keepalive exceeded: the broker stopped answering.\n')
     assert.equal(silent.heads.length, 1)
+    assertFailure(s, 255, '')
+    assert.ok(silentToSub.connections >= 2, `tssub connected ${silentToSub.connections} times`)
+    // a bare CONNECT would never complete a request head
+    assert.equal(silentToSub.heads.length, silentToSub.connections)
+    for (const head of silentToSub.heads) assert.match(head, /^GET \/mqtt HTTP\/1\.1\r\n/)
   })
 })
 
