@@ -100,8 +100,8 @@ export function clientConfig(o: Options, log?: (line: string) => void): ClientCo
 }
 
 /** Open the connection the options describe (the transport layer picks TCP, TLS, WebSocket...). */
-export function openStream(o: Options): Promise<Duplex> {
-  return openTransport(o)
+export function openStream(o: Options, onConnected?: () => void): Promise<Duplex> {
+  return openTransport(o, onConnected)
 }
 
 /** mosquitto's text and exit code for a connection that failed at the MQTT level. */

@@ -13,7 +13,13 @@ import { unrefLongTimeout } from './long-timer.js'
 import { report, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 
-const FATAL_CODES = new Set<number>([ExitCode.TLS, ExitCode.AUTH, ExitCode.PROXY])
+const FATAL_CODES = new Set<number>([ExitCode.TLS, ExitCode.AUTH, ExitCode.PROXY, ExitCode.UNKNOWN])
+
+// A connection that opened and then ended before the client had it (a WebSocket upgrade the server
+// closed or never answered): mosquitto_sub tries again, as after any loss before CONNACK.
+function lostWhileOpening(err: unknown): boolean {
+  return err instanceof ConnectionLost || (err instanceof ToolError && err.exitCode === ExitCode.CONN_LOST)
+}
 
 // How long -C's last QoS 2 message may wait for its PUBREL before the run ends without it.
 const RELEASE_WAIT_MS = 1000
@@ -46,9 +52,15 @@ export class Subscriber {
   /** Connect and process messages until something stops the run. */
   async run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
-    const stream = await openStream(this.o)
-    // mosquitto: -W starts once the first TCP connect has succeeded.
-    if (this.o.timeout !== undefined) unrefLongTimeout(() => this.onTimeout(), this.o.timeout * 1000)
+    // mosquitto: -W starts once the first TCP connect has succeeded (before any WebSocket upgrade).
+    const startTimeout = (): void => {
+      if (this.o.timeout !== undefined) unrefLongTimeout(() => this.onTimeout(), this.o.timeout * 1000)
+    }
+    // undefined: the connection opened and was lost before CONNACK (a WebSocket upgrade left unanswered)
+    const stream = await openStream(this.o, startTimeout).catch((err: unknown) => {
+      if (lostWhileOpening(err)) return undefined
+      throw err
+    })
     const onSignal = (): void => this.onSignal()
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
@@ -71,7 +83,7 @@ export class Subscriber {
     })
     try {
       // `done` may settle first: a protocol error right after CONNACK ends the run from 'close'.
-      await Promise.race([this.session(stream), done])
+      await Promise.race([stream ? this.session(stream) : this.reconnectLoop(), done])
     } catch (err) {
       // A signal or -W that fired while connecting has already decided the exit code.
       // A loss before CONNACK is retried, as mosquitto does (the 'close' handler runs the loop).
@@ -121,16 +133,20 @@ export class Subscriber {
     while (!this.stopping) {
       await sleep(1000)
       if (this.stopping) return
+      let opened = false
       try {
-        await this.session(await openStream(this.o))
+        const stream = await openStream(this.o)
+        opened = true
+        await this.session(stream)
         return
       } catch (err) {
-        // mosquitto: a refused CONNACK, and TLS, proxy or authentication failures, are fatal.
+        // mosquitto: a refused CONNACK, and TLS, proxy, authentication or WebSocket upgrade failures, are fatal.
         if (err instanceof ConnackRefused || (err instanceof ToolError && FATAL_CODES.has(err.exitCode))) {
           this.finishWithError(connectFailure(this.o, err))
           return
         }
-        if (err instanceof ConnectionLost) return // the 'close' handler starts the next round
+        // Once the client has the stream, its 'close' handler starts the next round.
+        if (opened && err instanceof ConnectionLost) return
       }
     }
   }

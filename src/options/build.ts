@@ -36,7 +36,7 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     port: num('port'),
     portExplicit: state.portExplicit,
     urlTls: state.urlTls,
-    websocketPath: state.websocketPath,
+    websocket: flag('websocket') || state.websocket === true,
     bindAddress: str('bindAddress'),
     nodelay: flag('nodelay'),
     proxy: str('proxy'),

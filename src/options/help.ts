@@ -9,12 +9,12 @@ const SUMMARY: Record<Tool, string> = {
 
 const SYNOPSIS: Record<Tool, string[]> = {
   pub: [
-    '{[-h host] [--unix path] [-p port] [-u username] [-P password] -t topic | -L URL}',
+    '{[-h host] [--unix path] [-p port] [-u username] [-P password] [--ws] -t topic | -L URL}',
     '{-f file | -l | -n | -m message | -s}',
     '[-c] [-k keepalive] [-q qos] [-r] [--repeat N] [--repeat-delay time] [-x session-expiry]',
   ],
   sub: [
-    '{[-h host] [--unix path] [-p port] [-u username] [-P password] -t topic | -L URL [-t topic]}',
+    '{[-h host] [--unix path] [-p port] [-u username] [-P password] -t topic [--ws] | -L URL [-t topic]}',
     '[-c] [-k keepalive] [-q qos] [-x session-expiry-interval]',
     '[-C msg_count] [-E] [-R] [--retained-only] [--remove-retained] [-T filter_out] [-U topic ...]',
     '[-F format] [-W timeout_secs] [-N] [-v] [--pretty] [--random-filter chance]',

@@ -78,13 +78,33 @@ const SEE_ALSO = (other: string): ManSection => ({
   body: `\\fB${other}\\fR(1), \\fBmosquitto_pub\\fR(1), \\fBmosquitto_sub\\fR(1), \\fBmosquitto\\fR(8)`,
 })
 
+// mosquitto 2.1's WebSockets, as its code does them (its man page says the URL path is the HTTP
+// path and the ports are 80 and 443).
+const WEBSOCKETS: ManSection = {
+  title: 'WEBSOCKETS',
+  body: `
+\\fB\\-\\-ws\\fR, or \\fB\\-L ws://\\fR\\fIhost\\fR[\\fB:\\fR\\fIport\\fR]\\fB/\\fR\\fItopic\\fR, speaks MQTT over a WebSocket, as
+mosquitto 2.1 does: the client asks for the HTTP path \\fB/mqtt\\fR with the subprotocol \\fBmqtt\\fR and
+sends MQTT in binary frames. The URL's path is the topic, as with \\fBmqtt://\\fR. The port defaults
+to 1883, or 8883 with TLS. \\fBwss://\\fR, or \\fB\\-\\-ws\\fR with a TLS option (\\fB\\-\\-cafile\\fR, \\fB\\-\\-capath\\fR,
+\\fB\\-\\-psk\\fR, \\fB\\-\\-tls\\-use\\-os\\-certs\\fR), runs it over TLS with the usual checks. It works over
+\\fB\\-\\-unix\\fR and through \\fB\\-\\-proxy\\fR too (the upgrade goes through the proxy).
+.PP
+A server that refuses the upgrade (an HTTP status other than 101, no \\fBmqtt\\fR subprotocol) gives
+\\fBError: Unknown error\\fR after a line saying what it answered, exit status 13. A server that closes
+the connection without answering, as a plain MQTT or a TLS port does, gives
+\\fBError: The connection was lost\\fR, exit status 7 (tssub tries again, as after any loss); one that
+never answers, the keepalive error, exit status 19.
+`,
+}
+
 /** The sections before and after OPTIONS, per tool. */
 export const MAN_SECTIONS: Record<Tool, { before: ManSection[]; after: ManSection[] }> = {
   pub: {
     before: [
       { title: 'SYNOPSIS', body: `
 .B tspub
-{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] \\fB\\-t\\fR \\fItopic\\fR | \\fB\\-L\\fR \\fIURL\\fR}
+{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] [\\fB\\-\\-ws\\fR] \\fB\\-t\\fR \\fItopic\\fR | \\fB\\-L\\fR \\fIURL\\fR}
 {\\fB\\-m\\fR \\fImessage\\fR | \\fB\\-f\\fR \\fIfile\\fR | \\fB\\-s\\fR | \\fB\\-l\\fR | \\fB\\-n\\fR}
 [\\fIoptions\\fR]
 ` },
@@ -100,6 +120,7 @@ arrive; if the connection drops it reconnects, resends what was not acknowledged
     ],
     after: [
       { title: 'EXIT STATUS', body: EXIT_COMMON },
+      WEBSOCKETS,
       FILES('tspub'),
       ENVIRONMENT,
       { title: 'EXAMPLES', body: `
@@ -143,7 +164,7 @@ README for the complete list.
     before: [
       { title: 'SYNOPSIS', body: `
 .B tssub
-{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] \\fB\\-t\\fR \\fItopic\\fR ... | \\fB\\-L\\fR \\fIURL\\fR}
+{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] [\\fB\\-\\-ws\\fR] \\fB\\-t\\fR \\fItopic\\fR ... | \\fB\\-L\\fR \\fIURL\\fR}
 [\\fIoptions\\fR]
 ` },
       { title: 'DESCRIPTION', body: `
@@ -192,6 +213,7 @@ escapes.
 .B 255
 \\fB\\-W\\fR or a signal before the broker answered the connection.
 ` },
+      WEBSOCKETS,
       FILES('tssub'),
       ENVIRONMENT,
       { title: 'EXAMPLES', body: `

@@ -47,11 +47,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'unix', long: '--unix', arity: 1, tools: PS, group: 'Connection', arg: 'path', missing: 'no socket path specified',
     describe: 'connect to a broker through a unix domain socket instead of a TCP socket, e.g. /tmp/mosquitto.sock' },
   { key: 'url', short: '-L', long: '--url', arity: 1, tools: PS, group: 'Connection', arg: 'URL', missing: 'no URL specified',
-    describe: 'specify user, password, hostname, port and topic as a URL in the form: mqtt(s)://[username[:password]@]host[:port]/topic' },
+    describe: 'specify user, password, hostname, port and topic as a URL in the form: mqtt(s)://[username[:password]@]host[:port]/topic ' +
+      'or ws(s)://[username[:password]@]host[:port]/topic (MQTT over WebSockets at HTTP path /mqtt). ' +
+      'The port defaults to 1883, or 8883 for mqtts:// and wss://.' },
   { key: 'bindAddress', short: '-A', arity: 1, tools: PS, group: 'Connection', arg: 'address', missing: 'no address specified',
     describe: 'bind the outgoing socket to this host/ip address. Use to control which interface the client communicates over.' },
   { key: 'nodelay', long: '--nodelay', arity: 0, tools: PS, group: 'Connection',
     describe: "disable Nagle's algorithm, to reduce socket sending latency at the possible expense of more packets being sent." },
+  { key: 'websocket', long: '--ws', arity: 0, tools: PS, group: 'Connection',
+    describe: 'connect using WebSockets instead of plain TCP (HTTP path /mqtt, subprotocol "mqtt"); with a TLS option, over TLS (wss).' },
   { key: 'proxy', long: '--proxy', arity: 1, tools: PS, group: 'Connection', arg: 'socks-url', missing: 'no proxy url specified',
     describe: 'SOCKS5 proxy URL of the form: socks5h://[username[:password]@]hostname[:port]' },
 

@@ -52,8 +52,8 @@ export interface Options {
   portExplicit: boolean
   /** -L mqtts:// or wss:// */
   urlTls: boolean
-  /** -L ws:// or wss://: MQTT over WebSocket at this HTTP path. */
-  websocketPath?: string
+  /** --ws, -L ws:// or wss://: MQTT over WebSocket (HTTP path /mqtt, as mosquitto 2.1). */
+  websocket: boolean
   bindAddress?: string
   nodelay: boolean
   proxy?: string

@@ -15,8 +15,8 @@ export interface WalkState {
   idPrefixGiven: boolean
   portExplicit: boolean
   urlTls: boolean
-  /** Set by -L ws:// or wss://: the HTTP path of the WebSocket endpoint. */
-  websocketPath?: string
+  /** --ws, -L ws:// or wss://: MQTT over WebSocket. Never unset (mosquitto 2.1: a later -L mqtt:// keeps it). */
+  websocket?: boolean
   /** The words come from an options file, not the command line. */
   inFile?: boolean
 }
@@ -196,13 +196,11 @@ function urlWords(tool: Tool, value: string, state: WalkState): string[] {
   }
   if (url.username) words.push(`--username=${url.username.toString('latin1')}`)
   if (url.password) words.push(`--password=${url.password.toString('latin1')}`)
-  if (url.topic) {
-    const topic = url.topic.toString('latin1')
-    checkTopic(tool, '-L topic', topic)
-    words.push(`--topic=${topic}`)
-  }
+  const topic = url.topic.toString('latin1')
+  checkTopic(tool, '-L topic', topic)
+  words.push(`--topic=${topic}`)
   state.portExplicit = false
   state.urlTls = url.tls
-  state.websocketPath = url.transport === 'ws' ? (url.path ?? Buffer.from('/mqtt')).toString('latin1') : undefined
+  if (url.websocket) state.websocket = true
   return words
 }

@@ -7,6 +7,8 @@
 //   {id}   a client id unique to the case and the tool (two live clients cannot share one)
 //   {port} the broker's TCP port       {sock} the broker's unix socket     {dir} a scratch dir
 //   {silent} a port that accepts connections and never answers; {closer} one that closes them at once
+//   {ws}   the broker's WebSockets port (broker option websockets: true, mosquitto 2.1)
+//   {http404} a port that answers any HTTP request (a WebSocket upgrade) with 404 Not Found
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -98,8 +100,10 @@ export class DiffEnv {
   // Not brokers: for what happens before any CONNACK.
   private silent?: net.Server
   private closer?: net.Server
+  private http404?: net.Server
   silentPort = 0
   closerPort = 0
+  http404Port = 0
   private monitor?: SpawnedCli
   private caseNo = 0
 
@@ -144,13 +148,24 @@ export class DiffEnv {
     })
     this.silent.on('close', () => held.forEach((s) => s.destroy()))
     this.closer = net.createServer((s) => s.destroy())
+    // Answers once the request's headers are in; an upgrade it refuses is not HTTP/1.1's business to keep open.
+    this.http404 = net.createServer((s) => {
+      let head = ''
+      s.on('error', () => undefined)
+      s.on('data', (d) => {
+        head += d.toString('latin1')
+        if (head.includes('\r\n\r\n')) s.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+      })
+    })
     this.silentPort = await listen(this.silent)
     this.closerPort = await listen(this.closer)
+    this.http404Port = await listen(this.http404)
   }
 
   async stop(): Promise<void> {
     this.silent?.close()
     this.closer?.close()
+    this.http404?.close()
     this.monitor?.child.kill('SIGKILL')
     await this.monitor?.result.catch(() => undefined)
     await this.broker?.stop()
@@ -209,10 +224,10 @@ function client(kind: ToolKind, version: MosquittoVersion): string {
 }
 
 /** Placeholder values for one tool's run of one case. */
-interface Vars { T: string; id: string; port: string; sock: string; dir: string; silent: string; closer: string }
+interface Vars { T: string; id: string; port: string; sock: string; dir: string; silent: string; closer: string; ws: string; http404: string }
 
 function substitute(a: Arg, v: Vars): Arg {
-  const rep = (s: string): string => s.replace(/\{(T|id|port|sock|dir|silent|closer)\}/g, (_, k: keyof Vars) => v[k])
+  const rep = (s: string): string => s.replace(/\{(T|id|port|sock|dir|silent|closer|ws|http404)\}/g, (_, k: keyof Vars) => v[k])
   if (typeof a === 'string') return rep(a)
   return Buffer.from(rep(a.toString('latin1')), 'latin1')
 }
@@ -334,6 +349,8 @@ export async function runCase(env: DiffEnv, kind: ToolKind, c: DiffCase): Promis
     dir: caseDir(env.label, n),
     silent: String(env.silentPort),
     closer: String(env.closerPort),
+    ws: String(env.broker.wsPort),
+    http404: String(env.http404Port),
   })
   for (const [name, content] of Object.entries(c.files ?? {})) fs.writeFileSync(path.join(caseDir(env.label, n), name), content)
   const { theirs, ours } = kind === 'pub' ? await runPubCase(env, c, vars) : await runSubCase(env, c, vars)
@@ -465,7 +482,7 @@ function firstFilter(args: Arg[], v: Vars): string | undefined {
     const a = args[i].toString()
     if (a === '-t' || a === '--topic') return substitute(args[i + 1], v).toString()
     if (a === '-L' || a === '--url') {
-      const m = /^mqtts?:\/\/[^/]*\/(.*)$/i.exec(substitute(args[i + 1], v).toString())
+      const m = /^(?:mqtts?|wss?):\/\/[^/]*\/(.*)$/i.exec(substitute(args[i + 1], v).toString())
       if (m) return m[1]
     }
   }
