@@ -399,6 +399,19 @@ function toolArgs(env: DiffEnv, c: DiffCase, v: Vars, ours = false): Arg[] {
   return [...baseArgs(env, c), ...c.args, ...(ours ? c.oursArgs ?? [] : [])].map((a) => substitute(a, v))
 }
 
+// --- pub and rr: one run each, at once ---
+
+// Theirs (unless skipped) with `vm` and ours with `vt`, to completion, normalised.
+async function runBoth(env: DiffEnv, c: DiffCase, kind: ToolKind, vm: Vars, vt: Vars): Promise<{ theirs?: Outcome; ours: Outcome }> {
+  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client(kind, env.version) : `ts${kind}`, toolArgs(env, c, v, !theirs), {
+    stdin: c.stdin === undefined ? undefined : substitute(Buffer.from(c.stdin), v) as Buffer,
+    env: runEnv(c, kind, theirs, v),
+    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  })
+  const [rm, rt] = await Promise.all([c.skipTheirs ? undefined : run(true, vm), run(false, vt)])
+  return { theirs: rm && normalise(rm, kind, true, vm, c), ours: normalise(rt, kind, false, vt, c) }
+}
+
 // --- pub ---
 
 async function runPubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shared: boolean) => Vars):
@@ -407,15 +420,8 @@ async function runPubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shar
   if (monitored) await env.monitorLines()
   const vm = vars('m', false)
   const vt = vars('t', false)
-  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client('pub', env.version) : 'tspub', toolArgs(env, c, v), {
-    stdin: c.stdin === undefined ? undefined : substitute(Buffer.from(c.stdin), v) as Buffer,
-    env: runEnv(c, 'pub', theirs, v),
-    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  })
   // Distinct topics, so both can run at once and the monitor tells their messages apart.
-  const [rm, rt] = await Promise.all([c.skipTheirs ? undefined : run(true, vm), run(false, vt)])
-  const theirs = rm && normalise(rm, 'pub', true, vm, c)
-  const ours = normalise(rt, 'pub', false, vt, c)
+  const { theirs, ours } = await runBoth(env, c, 'pub', vm, vt)
   if (monitored) {
     const oursTarget = c.ours?.delivered?.length
     const got = await settleDelivered(env, theirs ? [vm.T, vt.T] : [vt.T], theirs ? [undefined, oursTarget] : [oursTarget])
@@ -468,14 +474,7 @@ async function runRrCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', share
   const vt = vars('t', false)
   const runs = c.skipTheirs ? [vt] : [vm, vt]
   for (const v of runs) await runSteps(env, c.setup, [v], [])
-  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client('rr', env.version) : 'tsrr', toolArgs(env, c, v, !theirs), {
-    stdin: c.stdin === undefined ? undefined : substitute(Buffer.from(c.stdin), v) as Buffer,
-    env: runEnv(c, 'rr', theirs, v),
-    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  })
-  const [rm, rt] = await Promise.all([c.skipTheirs ? undefined : run(true, vm), run(false, vt)])
-  const theirs = rm && normalise(rm, 'rr', true, vm, c)
-  const ours = normalise(rt, 'rr', false, vt, c)
+  const { theirs, ours } = await runBoth(env, c, 'rr', vm, vt)
   if (c.probe) {
     if (theirs) theirs.probe = await probe(env, c, vm)
     ours.probe = await probe(env, c, vt)
