@@ -16,6 +16,7 @@
 // | 2.0.11 only: -R                             | ignored: the stale retained message       | as 2.1: options 0x20, the real answer |
 // | 2.0.11 only: --latency, --retain-handling   | unknown options                           | as 2.1                               |
 // | 2.1.2 only: --latency after -W timed out    | prints a meaningless latency              | prints none                          |
+// | 2.1.2 only: -W before any CONNACK           | waits for ever                            | "Timed out", exit 27 (as 2.0.11)     |
 import { differential, type DiffCase, type Expect } from '../helpers/differential.js'
 import type { MosquittoVersion } from '../helpers/mosquitto.js'
 
@@ -101,6 +102,8 @@ function refusing(v: MosquittoVersion): DiffCase[] {
     { name: "-e ''", args: ['-t', '{T}/req', '-e', '', '-m', 'x', '-W', '2'], ours: { code: 1, stderr: 'Error: Invalid function arguments provided.\n' } },
     { name: '-D publish with -V 311', args: ask('req', '-m', 'x', '-D', 'publish', 'user-property', 'a', 'b', '-V', '311', '-W', '2'),
       ours: { code: 1, stdout: '', stderr: 'Unable to connect (This feature is not supported.).\n' } },
+    { name: '-W against a server that never answers the CONNECT', args: ['-h', '127.0.0.1', '-p', '{silent}', ...ask('req', '-m', 'x', '-W', '1')], bare: true,
+      ...(v === '2.1' ? { skipTheirs: 'mosquitto_rr 2.1.2 never times out before a CONNACK', ours: { code: 27, stdout: '', stderr: 'Timed out\n' } } : {}) },
     { name: 'a server that closes the connection at once', args: ['-h', '127.0.0.1', '-p', '{closer}', ...ask('req', '-m', 'x')], bare: true,
       ...shared21(v, 'a lost connection (no full stop)') },
   ]
