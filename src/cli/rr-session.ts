@@ -24,12 +24,19 @@ import { subscriptionOptions } from './subscription-options.js'
 // MQTT v5 DISCONNECT reason "Disconnect with Will Message": mosquitto_rr sends it when -W fires.
 const DISCONNECT_WITH_WILL = 4
 
+// How long a QoS 2 answer may wait for its PUBREL before it is printed without it.
+const RELEASE_WAIT_MS = 1000
+
 /** One tsrr run; `run()` resolves with the exit code. */
 export class Requester {
   private stopping = false
   private resolveRun!: (code: number) => void
-  /** When the request went out (process.hrtime), for --latency. */
+  /** When the request went out and its answer came (process.hrtime), for --latency. */
   private sentAt = 0n
+  private answeredAt = 0n
+  /** The message taken as the answer: acknowledged, to be printed (a QoS 2 one at its PUBREL). */
+  private answer?: ReceivedMessage
+  private releaseWait?: NodeJS.Timeout
 
   constructor(
     private readonly client: MqttClient,
@@ -45,7 +52,10 @@ export class Requester {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
     const stream = await openStream(this.o)
     const disarm = armAlarm(this.o.timeout, () => this.onTimeout())
-    this.client.on('message', (msg: ReceivedMessage) => this.onMessage(msg))
+    this.client.accept = (msg) => this.accept(msg)
+    this.client.on('message', (msg: ReceivedMessage) => {
+      if (msg === this.answer) this.printAnswer()
+    })
     // No reconnect: one connection carries the request and its answer, or the run fails.
     this.client.on('close', (err?: Error) => {
       if (err instanceof ConnectionLost) this.fail(lostError(err))
@@ -85,15 +95,32 @@ export class Requester {
     })
   }
 
-  private onMessage(msg: ReceivedMessage): void {
-    if (this.stopping) return
+  /**
+   * Whether to acknowledge a message, decided as it arrives: the answer, and what is skipped on
+   * purpose (a stale retained message with -R, an answer to someone else's request) are; nothing
+   * after the answer is, nor anything once stopping: it stays with the broker, for whoever asked.
+   */
+  private accept(msg: ReceivedMessage): boolean {
+    if (this.stopping || this.answer) return false
     // mosquitto 2.0.18 and later: -R skips a stale (retained) message and waits for a live one.
-    if (msg.retain && this.o.noRetained) return
-    if (!isAnswer(msg, this.request.correlation, this.o.correlation)) return
-    const arrived = process.hrtime.bigint()
-    const { out, errors } = renderMessage(msg, this.output)
+    if (msg.retain && this.o.noRetained) return true
+    if (!isAnswer(msg, this.request.correlation, this.o.correlation)) return true
+    this.answer = msg
+    this.answeredAt = process.hrtime.bigint()
+    // Delivered at its PUBREL, as libmosquitto does; a broker that holds that back must not hang the run.
+    if (msg.qos === 2) this.releaseWait = setTimeout(() => this.printAnswer(), RELEASE_WAIT_MS)
+    return true
+  }
+
+  // The answer, with --latency's line, then DISCONNECT.
+  private printAnswer(): void {
+    if (this.stopping || !this.answer) return
+    clearTimeout(this.releaseWait)
+    // A QoS 2 answer still waiting for its PUBREL was acknowledged (PUBREC): it is ours now.
+    this.client.releaseHeld()
+    const { out, errors } = renderMessage(this.answer, this.output)
     this.sink.write(out)
-    if (this.o.latency) this.sink.write(Buffer.from(latencyText(arrived - this.sentAt), 'utf8'))
+    if (this.o.latency) this.sink.write(Buffer.from(latencyText(this.answeredAt - this.sentAt), 'utf8'))
     // Out now, before the acknowledgement queued for this message leaves on the next tick.
     this.sink.flush()
     for (const e of errors) this.warn(e)
@@ -102,6 +129,8 @@ export class Requester {
 
   private onTimeout(): void {
     if (this.stopping) return
+    // The answer came (it only waits for its PUBREL): that is no timeout.
+    if (this.answer) return this.printAnswer()
     this.warn('Timed out\n')
     this.stop(ExitCode.TIMEOUT, DISCONNECT_WITH_WILL)
   }
@@ -118,6 +147,8 @@ export class Requester {
   /** Report `err` and leave (with DISCONNECT when the connection is still there). */
   private fail(err: unknown): void {
     if (this.stopping) return
+    // Lost after the answer was acknowledged, before its PUBREL: the answer is still the answer.
+    if (this.answer) return this.printAnswer()
     this.sink.flush()
     this.stop(report(this.ctx, err))
   }

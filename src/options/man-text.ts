@@ -263,7 +263,8 @@ Unlike \\fBmosquitto_rr\\fR, the request carries correlation data (a new random 
 \\fB\\-D publish correlation\\-data\\fR gives one) and only an answer carrying the same is taken, so a
 retained or someone else's message on a shared response topic is not mistaken for the answer;
 \\fB\\-\\-correlation\\fR changes that. Without \\fB\\-W\\fR, \\fBtsrr\\fR waits for the answer as long as it
-takes. At QoS 1 and 2 the answer is acknowledged only once it is printed.
+takes. A QoS 1 answer is printed before its acknowledgement leaves, a QoS 2 answer is printed
+even if the broker never releases it, and nothing after the answer is acknowledged.
 ` },
     ],
     after: [

@@ -7,7 +7,7 @@ import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test, type TestContext } from 'node:test'
-import type { IPublishPacket } from 'mqtt-packet'
+import mqtt, { type IPublishPacket } from 'mqtt-packet'
 import {
   connack, disconnect, puback, pubcomp, publish, pubrec, pubrel, startFakeBroker, suback, type FakeBroker, type Packet, type Step,
 } from '../helpers/fake-broker.js'
@@ -216,6 +216,41 @@ async function printedBeforeAck(t: TestContext, qos: 1 | 2): Promise<void> {
 
 test('a QoS 1 answer is printed before its PUBACK leaves', (t) => printedBeforeAck(t, 1))
 test('a QoS 2 answer is printed before its PUBCOMP leaves', (t) => printedBeforeAck(t, 2))
+
+test('nothing after the answer is acknowledged (it stays with the broker); a skipped message is', async (t) => {
+  const b = await fake(t, [...connected, ...subscribed(1), { expect: { cmd: 'publish' } },
+    { sendFn: (req) => {
+      const cd = correlationOf(req)
+      // In one write: someone else's answer, ours, and one more after it.
+      return Buffer.concat([
+        publish('t/resp', 'foreign', { qos: 1, messageId: 3, properties: { correlationData: Buffer.from('other') } }),
+        publish('t/resp', 'ours', { qos: 1, messageId: 4, properties: { correlationData: cd } }),
+        publish('t/resp', 'late', { qos: 1, messageId: 5, properties: { correlationData: cd } }),
+      ].map((p) => mqtt.generate(p, { protocolVersion: 5 })))
+    } },
+    { expect: { cmd: 'puback', messageId: 3 } },
+    { expect: { cmd: 'puback', messageId: 4 } },
+    { expect: { cmd: 'disconnect' } },
+    { expectClose: true },
+  ])
+  const r = await rr(b, [...REQUEST, '-q', '1'])
+  await b.done()
+  assert.deepEqual([r.code, r.stdout.toString()], [0, 'ours\n'])
+  assert.equal(b.received.some((p) => p.cmd === 'puback' && p.messageId === 5), false)
+})
+
+test('a QoS 2 answer whose PUBREL does not come, or whose connection ends first, is still the answer (it was acknowledged)', async (t) => {
+  for (const after of [[{ expect: { cmd: 'disconnect' } }], [{ close: true }]] as Step[][]) {
+    const b = await fake(t, [...connected, ...subscribed(2), { expect: { cmd: 'publish' } },
+      answer('held', { qos: 2, messageId: 6 }), { expect: { cmd: 'pubrec', messageId: 6 } },
+      // while the answer waits for its PUBREL, anything else stays unacknowledged
+      { send: publish('t/resp', 'late', { qos: 1, messageId: 7 }) }, ...after])
+    const r = await rr(b, [...REQUEST, '-q', '2', '--correlation', 'lenient'])
+    await b.done()
+    assert.deepEqual([r.code, r.stdout.toString(), r.stderr], [0, 'held\n', ''])
+    assert.equal(b.received.some((p) => p.cmd === 'puback'), false)
+  }
+})
 
 test("-t '' and -e '' are refused before connecting; -D with -V 311 too", async (t) => {
   const b = await fake(t, [])
