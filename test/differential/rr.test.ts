@@ -17,6 +17,8 @@
 // | 2.0.11 only: --latency, --retain-handling   | unknown options                           | as 2.1                               |
 // | 2.1.2 only: --latency after -W timed out    | prints a meaningless latency              | prints none                          |
 // | 2.1.2 only: -W before any CONNACK           | waits for ever                            | "Timed out", exit 27 (as 2.0.11)     |
+// | a refused CONNACK with -V 311               | the v3 code read as a v5 reason           | the v3 text (as tssub)               |
+// | a request refused by the broker (v5 PUBACK) | waits for ever (or -W)                    | tspub's warning, exit = the reason   |
 import { differential, type DiffCase, type Expect } from '../helpers/differential.js'
 import type { MosquittoVersion } from '../helpers/mosquitto.js'
 
@@ -131,6 +133,19 @@ function versionOnly(v: MosquittoVersion): DiffCase[] {
   ]
 }
 
+// On a broker with a user and an ACL that denies publishing to .../denied.
+function authorising(v: MosquittoVersion): DiffCase[] {
+  const as = (password: string): string[] => ['-u', 'rr', '-P', password]
+  return [
+    { name: 'the right password', args: [...as('secret'), ...ask('req', '-m', 'x', '-q', '1')] },
+    { name: 'a wrong password (MQTT v5)', args: [...as('wrong'), ...ask('req', '-m', 'x')] },
+    { name: 'a wrong password with -V 311: ours in MQTT v3 words', args: [...as('wrong'), '-V', '311', ...ask('req', '-m', 'x')],
+      ours: { stderr: 'Connection error: Connection Refused: not authorised.\n' } },
+    { name: 'a request the broker refuses (QoS 1): ours says so at once, theirs waits for -W', args: [...as('secret'), ...ask('denied', '-m', 'x', '-q', '1', '-W', '2')],
+      ours: { code: 135, stderr: 'Warning: Publish 2 failed: Not authorized.\n' } },
+  ]
+}
+
 for (const v of ['2.0', '2.1'] as const) {
   const label = v === '2.0' ? 'rr20' : 'rr21'
   differential(`tsrr vs mosquitto_rr ${v === '2.0' ? '2.0.11' : '2.1.2'}`, label, [
@@ -139,4 +154,7 @@ for (const v of ['2.0', '2.1'] as const) {
     { title: 'refusals', kind: 'rr', cases: refusing(v) },
     { title: `only in ${v}`, kind: 'rr', cases: versionOnly(v) },
   ], { broker: { version: v } })
+  differential(`tsrr vs mosquitto_rr ${v === '2.0' ? '2.0.11' : '2.1.2'}: a user and an ACL`, `${label}a`, [
+    { title: 'authorisation', kind: 'rr', cases: authorising(v) },
+  ], { broker: { version: v, users: { rr: 'secret' } }, acl: 'user rr\ntopic readwrite #\ntopic deny drr/+/+/+/denied\n' })
 }
