@@ -9,7 +9,8 @@ import type { Options } from '../options/types.js'
 import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
 import { connectFailure, lossIsFinal, lostError, openStream } from './connect.js'
-import { unrefLongTimeout } from './long-timer.js'
+import { armAlarm } from './long-timer.js'
+import { subscriptionOptions } from './subscription-options.js'
 import { report, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 
@@ -53,8 +54,9 @@ export class Subscriber {
   async run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
     // mosquitto: -W starts once the first TCP connect has succeeded (before any WebSocket upgrade).
+    let disarm = (): void => {}
     const startTimeout = (): void => {
-      if (this.o.timeout !== undefined) unrefLongTimeout(() => this.onTimeout(), this.o.timeout * 1000)
+      disarm = armAlarm(this.o.timeout, () => this.onTimeout())
     }
     // undefined: the connection opened and was lost before CONNACK (a WebSocket upgrade left unanswered)
     const stream = await openStream(this.o, startTimeout).catch((err: unknown) => {
@@ -64,9 +66,6 @@ export class Subscriber {
     const onSignal = (): void => this.onSignal()
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
-    // mosquitto_sub's -W is alarm(): a SIGALRM from outside is a timeout too.
-    const onAlarm = (): void => this.onTimeout()
-    process.on('SIGALRM', onAlarm)
     this.sink.onClosed = () => this.stop(0)
     this.sink.onBackpressure = (congested) => (congested ? this.client.pauseIncoming() : this.client.resumeIncoming())
     this.client.accept = (msg) => this.accept(msg)
@@ -92,7 +91,7 @@ export class Subscriber {
     const code = await done
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    process.off('SIGALRM', onAlarm)
+    disarm()
     return code
   }
 
@@ -113,7 +112,7 @@ export class Subscriber {
   private subscribeAll(): Promise<unknown> {
     const o = this.o
     const v5 = o.protocolVersion === 5
-    const options = v5 ? (o.retainAsPublished ? 0x08 : 0) | (o.noRetained ? 0x20 : 0) : 0
+    const options = subscriptionOptions(o)
     const props = v5 ? o.propertyMap : {}
     const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options, props.subscribe, (mid, granted) => {
       if (o.debug && !o.quiet) this.sink.line(paintDebug(`Subscribed (mid: ${mid}): ${granted.join(', ')}`))

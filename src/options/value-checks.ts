@@ -83,6 +83,14 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
     case 'topic':
       checkTopic(tool, '-t', value)
       return [set('topic', value)]
+    case 'responseTopic':
+      // mosquitto_rr: -e is checked as a publish topic, since the request names it as one.
+      checkPublish('-e', 'response', value)
+      return [set(spec.key, value)]
+    case 'retainHandling':
+    case 'correlation':
+      if (!spec.choices?.includes(value)) throw new UsageError(`Error: Unknown value '${value}' for ${name}.\n\n`)
+      return [set(spec.key, value)]
     case 'filterOut':
       checkFilter('-T', 'filter', value)
       return [set(spec.key, value)]
@@ -167,8 +175,9 @@ function sessionExpiry(value: string): number {
   return n === -1 ? 4294967295 : n
 }
 
+// tspub and tsrr publish to -t (and -L's topic); tssub subscribes to it.
 function checkTopic(tool: Tool, argName: string, value: string): void {
-  if (tool === 'pub') checkPublish(argName, 'publish', value)
+  if (tool !== 'sub') checkPublish(argName, 'publish', value)
   else checkFilter(argName, 'subscription', value)
 }
 

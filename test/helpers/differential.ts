@@ -1,6 +1,7 @@
-// The differential tier's runner: the same case goes to mosquitto_pub/mosquitto_sub 2.0.11 (the
-// oracle) and to tspub/tssub, against one real broker per test file; exit code, stdout bytes and
+// The differential tier's runner: the same case goes to mosquitto_pub/_sub/_rr 2.0.11 (the oracle)
+// and to tspub/tssub/tsrr, against one real broker per test file; exit code, stdout bytes and
 // stderr are normalised and compared, and a mismatch fails with a readable side-by-side diff.
+// rr cases run both tools at once, each with its own {T}, against a responder (responder.ts).
 //
 // A case's words may hold placeholders, replaced per tool and put back in the output:
 //   {T}    a topic prefix unique to the case (and, for tspub/sequential runs, to the tool)
@@ -18,9 +19,10 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { mosquittoAvailable, mosquittoClient, mosquittoPath, requireMosquitto, requireMosquitto21, requireMosquittoClients, startMosquitto,
   type Broker, type BrokerOptions, type MosquittoVersion } from './mosquitto.js'
+import { startResponder, type Responder } from './responder.js'
 import { runCli, spawnCli, type RunResult, type SpawnedCli } from './run-cli.js'
 
-export type ToolKind = 'pub' | 'sub'
+export type ToolKind = 'pub' | 'sub' | 'rr'
 export type Arg = string | Buffer
 
 /** What one run of one tool produced, after normalisation. */
@@ -55,6 +57,8 @@ export type Step =
 export interface DiffCase {
   name: string
   args: Arg[]
+  /** Words for our tool only, after `args`: an option of ours that theirs lacks (tsrr --correlation). */
+  oursArgs?: Arg[]
   /** Do not put `-h 127.0.0.1 -p <port>` in front (for -L, --unix, -p/-h cases and pure parse errors). */
   bare?: boolean
   stdin?: string | Buffer
@@ -65,7 +69,7 @@ export interface DiffCase {
   env?: Record<string, string | undefined>
   /** Files written into {dir} before the run (shared by both tools). */
   files?: Record<string, string | Buffer>
-  /** sub: mosquitto_pub runs before the subscribers start (retained messages). */
+  /** sub, rr: mosquitto_pub runs before the tools start (retained messages); rr: once per tool. */
   setup?: Step[]
   /** sub: steps once both subscribers have subscribed. */
   feed?: Step[]
@@ -163,6 +167,7 @@ export class DiffEnv {
   }
 
   async stop(): Promise<void> {
+    await this.responder?.stop()
     this.silent?.close()
     this.closer?.close()
     this.http404?.close()
@@ -208,6 +213,16 @@ export class DiffEnv {
   nextCase(): number {
     return ++this.caseNo
   }
+
+  private responder?: Responder
+  private responderReady?: Promise<void>
+
+  /** The responder that answers requests under drr/<label>/ (started with the first rr case). */
+  async respond(): Promise<void> {
+    this.responderReady ??= startResponder(this.broker.port, `drr/${this.label}`, { username: this.auth[1], password: this.auth[3] })
+      .then((r) => void (this.responder = r))
+    await this.responderReady
+  }
 }
 
 function listen(server: net.Server): Promise<number> {
@@ -218,7 +233,7 @@ function listen(server: net.Server): Promise<number> {
 }
 
 function client(kind: ToolKind, version: MosquittoVersion): string {
-  const p = mosquittoClient(kind === 'pub' ? 'mosquitto_pub' : 'mosquitto_sub', version)
+  const p = mosquittoClient(`mosquitto_${kind}`, version)
   if (p === undefined) throw new Error(`mosquitto_${kind} ${version} is not installed`)
   return p
 }
@@ -353,7 +368,8 @@ export async function runCase(env: DiffEnv, kind: ToolKind, c: DiffCase): Promis
     http404: String(env.http404Port),
   })
   for (const [name, content] of Object.entries(c.files ?? {})) fs.writeFileSync(path.join(caseDir(env.label, n), name), content)
-  const { theirs, ours } = kind === 'pub' ? await runPubCase(env, c, vars) : await runSubCase(env, c, vars)
+  const run = kind === 'pub' ? runPubCase : kind === 'rr' ? runRrCase : runSubCase
+  const { theirs, ours } = await run(env, c, vars)
   const problems = compareOutcomes(c, theirs, ours)
   // DIFF_VERBOSE=1 shows what both printed, to check that a passing case compares something real.
   if (process.env.DIFF_VERBOSE) {
@@ -396,8 +412,21 @@ function runEnv(c: DiffCase, kind: ToolKind, theirs: boolean, v: Vars): Record<s
   return env
 }
 
-function toolArgs(env: DiffEnv, c: DiffCase, v: Vars): Arg[] {
-  return [...baseArgs(env, c), ...c.args].map((a) => substitute(a, v))
+function toolArgs(env: DiffEnv, c: DiffCase, v: Vars, ours = false): Arg[] {
+  return [...baseArgs(env, c), ...c.args, ...(ours ? c.oursArgs ?? [] : [])].map((a) => substitute(a, v))
+}
+
+// --- pub and rr: one run each, at once ---
+
+// Theirs (unless skipped) with `vm` and ours with `vt`, to completion, normalised.
+async function runBoth(env: DiffEnv, c: DiffCase, kind: ToolKind, vm: Vars, vt: Vars): Promise<{ theirs?: Outcome; ours: Outcome }> {
+  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client(kind, env.version) : `ts${kind}`, toolArgs(env, c, v, !theirs), {
+    stdin: c.stdin === undefined ? undefined : substitute(Buffer.from(c.stdin), v) as Buffer,
+    env: runEnv(c, kind, theirs, v),
+    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  })
+  const [rm, rt] = await Promise.all([c.skipTheirs ? undefined : run(true, vm), run(false, vt)])
+  return { theirs: rm && normalise(rm, kind, true, vm, c), ours: normalise(rt, kind, false, vt, c) }
 }
 
 // --- pub ---
@@ -408,15 +437,8 @@ async function runPubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shar
   if (monitored) await env.monitorLines()
   const vm = vars('m', false)
   const vt = vars('t', false)
-  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client('pub', env.version) : 'tspub', toolArgs(env, c, v), {
-    stdin: c.stdin === undefined ? undefined : substitute(Buffer.from(c.stdin), v) as Buffer,
-    env: runEnv(c, 'pub', theirs, v),
-    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  })
   // Distinct topics, so both can run at once and the monitor tells their messages apart.
-  const [rm, rt] = await Promise.all([c.skipTheirs ? undefined : run(true, vm), run(false, vt)])
-  const theirs = rm && normalise(rm, 'pub', true, vm, c)
-  const ours = normalise(rt, 'pub', false, vt, c)
+  const { theirs, ours } = await runBoth(env, c, 'pub', vm, vt)
   if (monitored) {
     const oursTarget = c.ours?.delivered?.length
     const got = await settleDelivered(env, theirs ? [vm.T, vt.T] : [vt.T], theirs ? [undefined, oursTarget] : [oursTarget])
@@ -456,6 +478,25 @@ async function settleDelivered(env: DiffEnv, prefixes: string[], targets: (numbe
 async function probe(env: DiffEnv, c: DiffCase, v: Vars): Promise<string> {
   const r = await runCli(client('sub', env.version), [...env.clientArgs(), ...c.probe!].map((a) => substitute(a, v)))
   return `${r.code} ${replaceAll(r.stdout, v.T, '{T}').toString('latin1')}`
+}
+
+// --- rr ---
+
+// Both at once against the responder, each with its own {T} (so its own request and response
+// topics), after the setup steps of each; the probe runs after each.
+async function runRrCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shared: boolean) => Vars):
+  Promise<{ theirs?: Outcome; ours: Outcome }> {
+  await env.respond()
+  const vm = vars('m', false)
+  const vt = vars('t', false)
+  const runs = c.skipTheirs ? [vt] : [vm, vt]
+  for (const v of runs) await runSteps(env, c.setup, [v], [])
+  const { theirs, ours } = await runBoth(env, c, 'rr', vm, vt)
+  if (c.probe) {
+    if (theirs) theirs.probe = await probe(env, c, vm)
+    ours.probe = await probe(env, c, vt)
+  }
+  return { theirs, ours }
 }
 
 // --- sub ---
@@ -535,9 +576,10 @@ async function runSubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shar
 
 // --- test registration ---
 
-const available = (v: MosquittoVersion): boolean => process.env.CI === 'true' || (v === '2.1'
+const available = (v: MosquittoVersion, rr: boolean): boolean => process.env.CI === 'true' || ((v === '2.1'
   ? mosquittoPath('2.1') !== undefined && mosquittoClient('mosquitto_pub', '2.1') !== undefined
-  : mosquittoAvailable() && mosquittoClient('mosquitto_pub') !== undefined && mosquittoClient('mosquitto_sub') !== undefined)
+  : mosquittoAvailable() && mosquittoClient('mosquitto_pub') !== undefined && mosquittoClient('mosquitto_sub') !== undefined) &&
+  (!rr || mosquittoClient('mosquitto_rr', v) !== undefined))
 
 /** A table of cases for one tool. */
 export interface CaseGroup {
@@ -552,7 +594,8 @@ export function differential(title: string, label: string, groups: CaseGroup[],
   opts: { broker?: BrokerOptions; acl?: string; concurrency?: number } = {}): void {
   const env = new DiffEnv(label, opts.broker, opts.acl)
   const concurrency = opts.concurrency ?? 2
-  describe(title, { skip: available(env.version) ? false : `mosquitto ${env.version} or its clients are not installed` }, () => {
+  const rr = groups.some((g) => g.kind === 'rr')
+  describe(title, { skip: available(env.version, rr) ? false : `mosquitto ${env.version} or its clients are not installed` }, () => {
     before(() => env.start())
     after(() => env.stop())
     for (const g of groups) {

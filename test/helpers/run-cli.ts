@@ -65,8 +65,8 @@ function killTree(child: ChildProcess): void {
   }
 }
 
-// Absolute path of bin/tspub or bin/tssub, from this file's compiled place (dist/test/helpers/).
-export const binPath = (tool: 'tspub' | 'tssub'): string =>
+// Absolute path of bin/tspub, bin/tssub or bin/tsrr, from this file's compiled place (dist/test/helpers/).
+export const binPath = (tool: 'tspub' | 'tssub' | 'tsrr'): string =>
   fileURLToPath(new URL(`../../../bin/${tool}`, import.meta.url))
 
 // The environment every child gets unless a test overrides it.
@@ -149,7 +149,7 @@ function feedStdin(child: ChildProcess, stdin: RunOptions['stdin']): void {
 // to 4N bytes of script, which Linux caps at 128 KiB per argument.
 export function commandLine(tool: string, args: (string | Buffer)[]): { file: string, argv: string[] } {
   // Our tools run as installed: bin/tspub is a shell wrapper that picks the start-up snapshot.
-  const isOurs = tool === 'tspub' || tool === 'tssub'
+  const isOurs = tool === 'tspub' || tool === 'tssub' || tool === 'tsrr'
   const file = isOurs ? binPath(tool) : tool
   const pre: string[] = []
   if (!args.some((a) => Buffer.isBuffer(a))) return { file, argv: [...pre, ...(args as string[])] }
