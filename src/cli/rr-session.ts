@@ -50,8 +50,11 @@ export class Requester {
   /** Connect, ask, and wait for the answer (or -W, or a failure). */
   async run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
-    const stream = await openStream(this.o)
-    const disarm = armAlarm(this.o.timeout, () => this.onTimeout())
+    // mosquitto: -W starts once the TCP connect has succeeded (before any WebSocket upgrade).
+    let disarm = (): void => {}
+    const stream = await openStream(this.o, () => {
+      disarm = armAlarm(this.o.timeout, () => this.onTimeout())
+    })
     this.client.accept = (msg) => this.accept(msg)
     this.client.on('message', (msg: ReceivedMessage) => {
       if (msg === this.answer) this.printAnswer()
