@@ -12,7 +12,7 @@ import { OutputSink } from '../output/sink.js'
 import { checkIdentity, clientConfig, connectFailure, lostError, openStream } from './connect.js'
 import { publishLines } from './pub-lines.js'
 import { checkStdin, loadFile, readAllStdin } from './pub-input.js'
-import { runTool, type ToolContext } from './run-tool.js'
+import { runTool, takeOptions, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 import { stdout } from '../output/std-streams.js'
 
@@ -26,7 +26,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   if (parsed.kind === 'help') return printAndExit(helpText('pub', ctx.name))
   if (parsed.kind === 'version') return printAndExit(versionText(ctx.name))
   const o = parsed.options
-  ctx.quiet = o.quiet
+  takeOptions(ctx, o)
   // --pw-prompt asks on the terminal, which may be stdin too: ask before -s or -l reads it (so
   // the message read is not the password typed), and so before -f reads a file that may be a FIFO.
   let payload = o.pwPrompt ? undefined : await loadPayload(o)
