@@ -3,7 +3,7 @@
 import type { Duplex } from 'node:stream'
 import { ConnackRefused, ConnectionLost, type ClientConfig } from '../core/client.js'
 import { ExitCode, ToolError } from '../core/errors.js'
-import { connackString, reasonString } from '../core/reason-codes.js'
+import { connackString, disconnectIsTransient, reasonString } from '../core/reason-codes.js'
 import { validateUtf8 } from '../core/utf8.js'
 import type { Options } from '../options/types.js'
 import { checkPasswordSource, resolvePassword } from './password.js'
@@ -125,6 +125,17 @@ export function connectFailure(o: Options, err: unknown): unknown {
   }
   if (err instanceof ConnectionLost) return lostError(err)
   return err
+}
+
+/**
+ * Whether a lost connection must end the run rather than be retried: a protocol error (a broken
+ * broker stays broken), or a DISCONNECT saying the request itself is wrong (trying again would be
+ * refused again, forever and silently). A lost network, or a broker shutting down, is retried.
+ */
+export function lossIsFinal(err: unknown): err is ConnectionLost {
+  if (!(err instanceof ConnectionLost)) return false
+  const code = (err.packet as { reasonCode?: number } | undefined)?.reasonCode ?? 0
+  return err.reason === 'protocol' || (err.reason === 'disconnect' && !disconnectIsTransient(code))
 }
 
 /** The error for a connection that ended under us. */

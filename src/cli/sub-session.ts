@@ -8,7 +8,7 @@ import { topicMatches } from '../core/topic.js'
 import type { Options } from '../options/types.js'
 import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
-import { connectFailure, lostError, openStream } from './connect.js'
+import { connectFailure, lossIsFinal, lostError, openStream } from './connect.js'
 import { unrefLongTimeout } from './long-timer.js'
 import { report, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
@@ -23,6 +23,8 @@ export class Subscriber {
   private everConnected = false
   private stopping = false
   private count = 0
+  /** Messages taken towards -C: printed, or acknowledged and waiting for their PUBREL. */
+  private taken = 0
   private pendingRemovals = 0
   private resolveRun!: (code: number) => void
   private readonly filterOut: string[]
@@ -51,11 +53,16 @@ export class Subscriber {
     process.on('SIGALRM', onAlarm)
     this.sink.onClosed = () => this.stop(0)
     this.sink.onBackpressure = (congested) => (congested ? this.client.pauseIncoming() : this.client.resumeIncoming())
-    this.client.on('message', (msg: ReceivedMessage) => this.onMessage(msg))
+    this.client.accept = (msg) => this.accept(msg)
+    this.client.on('message', (msg: ReceivedMessage) => {
+      if (!this.stopping) this.onMessage(msg)
+    })
     this.client.on('close', (err?: Error) => {
       if (!err || this.stopping) return
-      // mosquitto: a protocol error from the broker is fatal; any other loss is retried.
-      if (err instanceof ConnectionLost && err.reason === 'protocol') return this.finishWithError(lostError(err))
+      // mosquitto: a protocol error from the broker is fatal. So is a DISCONNECT saying the
+      // request itself is wrong: trying again would only be refused again, forever and silently
+      // (mosquitto_sub 2.0.11 exits 0 there, 2.1 retries). Any other loss is retried.
+      if (lossIsFinal(err)) return this.finishWithError(lostError(err))
       this.reconnectLoop()
     })
     try {
@@ -124,20 +131,42 @@ export class Subscriber {
     }
   }
 
-  // mosquitto's on_message steps (contract §6.6), in order.
+  /**
+   * Whether to take a message, decided as it arrives and before it is acknowledged: nothing past
+   * -C's count, nothing once stopping, and not the message that ends --retained-only. What is not
+   * taken stays unacknowledged, so a persistent session (-c) gets it on its next run: mosquitto
+   * acknowledges such messages and they are lost.
+   */
+  private accept(msg: ReceivedMessage): boolean {
+    const o = this.o
+    if (this.stopping) return false
+    if (o.retainedOnly && !msg.retain) {
+      this.stop(0)
+      return false
+    }
+    if (this.skips(msg)) return true
+    if (o.count === undefined) return true
+    if (this.taken >= o.count) return false
+    this.taken++
+    return true
+  }
+
+  // Messages filtered out by -R and -T: acknowledged, never printed nor counted.
+  private skips(msg: ReceivedMessage): boolean {
+    if (msg.retain && this.o.noRetained) return true
+    if (this.filterOut.length === 0) return false
+    const topic = msg.topic.toString('utf8')
+    return this.filterOut.some((f) => topicMatches(f, topic))
+  }
+
+  // mosquitto's on_message steps (contract §6.6), in order; --retained-only's end is in accept().
   private onMessage(msg: ReceivedMessage): void {
     const o = this.o
-    if (this.stopping) return
-    if (o.retainedOnly && !msg.retain) return this.stop(0)
-    if (msg.retain && o.noRetained) return
-    if (this.filterOut.length > 0) {
-      const topic = msg.topic.toString('utf8')
-      if (this.filterOut.some((f) => topicMatches(f, topic))) return
-    }
+    if (this.skips(msg)) return
     if (o.removeRetained && msg.retain) this.removeRetained(msg.topic)
     // Fixed: mosquitto's --random-filter acts per mille; the value is a percentage (stored x10).
     if (o.randomFilter === undefined || Math.random() * 1000 < o.randomFilter) this.print(msg)
-    if (o.count !== undefined && ++this.count >= o.count) this.stop(0)
+    if (o.count !== undefined && ++this.count >= o.count && !this.stopping) this.stop(0)
   }
 
   private print(msg: ReceivedMessage): void {
@@ -162,6 +191,9 @@ export class Subscriber {
     if (this.stopping) return
     this.stopping = true
     this.stopCode = code
+    // QoS 2 messages already acknowledged (PUBREC) but not yet released by the broker: printed
+    // now, or they would be lost (the broker considers them delivered).
+    for (const msg of this.client.releaseHeld()) this.onMessage(msg)
     // mosquitto hangs here when removals are pending (contract §6.8); we wait for their PUBACKs.
     if (this.pendingRemovals === 0 || !this.client.connected) this.disconnectAndResolve(code, reasonCode)
   }
@@ -169,7 +201,8 @@ export class Subscriber {
   private disconnectAndResolve(code: number, reasonCode: number): void {
     this.sink.flush()
     const v5 = this.o.protocolVersion === 5
-    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined).finally(() => this.resolveRun(code))
+    // As mosquitto_sub: DISCONNECT, close, exit; no waiting for the broker to close first.
+    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined, true).finally(() => this.resolveRun(code))
   }
 
   private onSignal(): void {

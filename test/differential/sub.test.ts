@@ -9,8 +9,8 @@
 // | --remove-retained with -C                   | never exits (waits for a callback that | exits once the removals are acked  |
 // | --remove-retained with --retained-only      |   2.0.10 removed)                      |                                    |
 // | --random-filter 100                         | per mille: prints about 10%            | a percentage: prints everything    |
-// | a v5 broker sends DISCONNECT                | exits 0 at once                        | reconnects (as 2.0.15+), so here   |
-// |                                             |                                        |   -W ends it: "Timed out", 27      |
+// | a v5 broker sends DISCONNECT with an error  | exits 0 at once, silently              | says why, exits 7                  |
+// |   reason (not a transient one)              |   (2.1.2: reconnects forever)          |                                    |
 import { differential, type Arg, type DiffCase, type Step } from '../helpers/differential.js'
 
 // A publish step: `topic` under the case's {T}, QoS 1 so that the broker has taken it before the next.
@@ -96,9 +96,10 @@ const processing: DiffCase[] = [
     args: ['-V', '5', '-t', '{T}/x', '--will-topic', '{T}/will', '--will-payload', 'bye', '--will-retain'],
     feed: [{ sleep: 100 }, { signal: 'SIGINT' }], probe: ['-t', '{T}/will', '-C', '1', '-W', '2', '-v'] },
   { name: 'SIGTERM with -d: DISCONNECT, exit 0', args: ['-t', '{T}', '-d', '-i', '{id}'], feed: [{ sleep: 100 }, { signal: 'SIGTERM' }] },
-  // difference: a v5 server DISCONNECT (here for the empty filter, "Malformed Packet") ends theirs at
-  // once with 0; ours reconnects as 2.0.15+ does, and -W then ends it.
-  { name: 'v5 server DISCONNECT', args: ['-V', '5', '-t', '', '-W', '2'], waitFor: false, ours: { code: 27, stderr: 'Timed out\n' } },
+  // difference: a v5 server DISCONNECT with an error reason (here for the empty filter, "Malformed
+  // Packet") ends theirs at once with 0, silently (2.1 reconnects forever); ours says why, exit 7.
+  { name: 'v5 server DISCONNECT', args: ['-V', '5', '-t', '', '-W', '2'], waitFor: false,
+    ours: { code: 7, stderr: 'Error: The connection was lost: the broker sent DISCONNECT (Malformed Packet, reason code 129).\n' } },
 ]
 
 const connection: DiffCase[] = [
