@@ -6,7 +6,7 @@
 //   which the tools never show: they print their own --help) are replaced by tiny stand-ins;
 //   the real cliui/string-width build an Intl.Segmenter at load time, which a snapshot cannot hold;
 // - `yargs/helpers` becomes yargs-parser alone (the helpers' platform shim is never used);
-// - `ws` and `readline-sync` stay outside, loaded from node_modules only when used.
+// - `ws` stays outside, loaded from node_modules only when used.
 import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 
@@ -21,7 +21,7 @@ for (const tool of ['tspub', 'tssub', 'tsrr']) {
     target: 'node20',
     minify: true,
     legalComments: 'none',
-    external: ['ws', 'readline-sync'],
+    external: ['ws'],
     alias: {
       'readable-stream': 'node:stream',
       debug: `${root}/scripts/stand-ins/debug.cjs`,

@@ -6,7 +6,7 @@ import { ExitCode, ToolError } from '../core/errors.js'
 import { connackString, disconnectIsTransient, reasonString } from '../core/reason-codes.js'
 import { validateUtf8 } from '../core/utf8.js'
 import type { Options } from '../options/types.js'
-import { resolvePassword } from './password.js'
+import { checkPasswordSource, resolvePassword } from './password.js'
 import { openTransport } from '../transport/index.js'
 import { appendProperties } from '../core/encode.js'
 
@@ -28,9 +28,11 @@ export function clientIdFor(o: Options): string {
   return ''
 }
 
-/** Checks mosquitto makes when creating the client, before connecting (and the password, if asked for). */
+/**
+ * Checks mosquitto makes when creating the client, before connecting; then the password from
+ * --pw-file or --pw-prompt, last, so that no check fails after the user typed it.
+ */
 export function checkIdentity(o: Options): void {
-  resolvePassword(o)
   // mosquitto fails the connect here for connect properties, and for the others silently does
   // nothing (publishes nothing, or hangs): properties need MQTT v5, so we refuse them all.
   if (o.protocolVersion !== 5 && o.properties.length > 0) {
@@ -57,12 +59,14 @@ export function checkIdentity(o: Options): void {
   // CONNECT carries these with a 2-byte length (mosquitto refuses a longer user name here, and
   // sends a longer password cut short, which the broker drops).
   const tooLong = (field?: Buffer): boolean => field !== undefined && field.length > MAX_FIELD
-  if (badUser || passwordAlone || tooLong(o.username) || tooLong(o.password)) {
-    throw new ToolError(ExitCode.USAGE, 'Error: Problem setting username and/or password.\n')
-  }
+  const problem = (): ToolError => new ToolError(ExitCode.USAGE, 'Error: Problem setting username and/or password.\n')
+  if (badUser || passwordAlone || tooLong(o.username) || tooLong(o.password)) throw problem()
+  checkPasswordSource(o)
   // mosquitto sends these cut short too, and reports the connection the broker drops; we say why.
   if ((o.id !== undefined || o.idPrefix !== undefined) && Buffer.byteLength(clientIdFor(o)) > MAX_FIELD) throw new ToolError(ExitCode.USAGE, `Error: The client id is longer than ${MAX_FIELD} bytes.\n`)
   if (tooLong(o.will?.payload)) throw new ToolError(ExitCode.USAGE, `Error: The will payload is longer than ${MAX_FIELD} bytes.\n`)
+  resolvePassword(o)
+  if (tooLong(o.password)) throw problem()
 }
 
 /** The longest string or binary field of a CONNECT packet. */

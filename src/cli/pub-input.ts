@@ -42,31 +42,27 @@ export function loadFile(path: Buffer): Buffer {
     const tooBig = `Error: File must be less than ${MAX_PAYLOAD} bytes.\n\n${loadError}`
     // mosquitto: a directory fails the size check, with the same text.
     if (stat.isDirectory() || stat.size > MAX_PAYLOAD) throw new ToolError(ExitCode.USAGE, tooBig)
-    if (!stat.isFile()) return readToEnd(fd, tooBig)
-    const buf = Buffer.allocUnsafe(stat.size)
-    let at = 0
-    while (at < buf.length) {
-      const n = readSync(fd, buf, at, buf.length - at, null)
-      if (n === 0) break
-      at += n
-    }
-    return buf.subarray(0, at)
+    return readToEnd(fd, stat.isFile() ? stat.size : 0, tooBig)
   } finally {
     closeSync(fd)
   }
 }
 
-// A pipe, a device (/dev/null) or a process substitution: no size up front, read to EOF.
-function readToEnd(fd: number, tooBig: string): Buffer {
+// To EOF whatever the size said: /proc and /sys files say 0 or 4096, a pipe, a FIFO or a device
+// (/dev/null, a process substitution) says nothing. One read of `sizeHint` bytes, then one to see
+// EOF, for an ordinary file.
+function readToEnd(fd: number, sizeHint: number, tooBig: string): Buffer {
   const chunks: Buffer[] = []
   let size = 0
+  let want = sizeHint > 0 ? sizeHint : 65536
   for (;;) {
-    const chunk = Buffer.allocUnsafe(65536)
+    const chunk = Buffer.allocUnsafe(want)
     const n = readSync(fd, chunk, 0, chunk.length, null)
-    if (n === 0) return Buffer.concat(chunks, size)
+    if (n === 0) return chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)
     size += n
     if (size > MAX_PAYLOAD) throw new ToolError(ExitCode.USAGE, tooBig)
     chunks.push(chunk.subarray(0, n))
+    want = 65536
   }
 }
 

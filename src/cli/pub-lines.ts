@@ -29,7 +29,7 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
       client.disconnect(0, o.propertyMap.disconnect, true).then(() => resolve(code), reject)
     }
     const settle = (): void => {
-      if (eof && client.connected && client.window.pending() === 0) finish(failed > 0 ? failedExit(failed, failedCode) : 0)
+      if (eof && client.connected && client.window.pending() === 0) finish(failed > 0 ? failedExit(failed, failedCode, ctx.quiet) : 0)
     }
     // Messages settled (acknowledged, refused, or sent at QoS 0), to tell a broker that keeps
     // dropping the connection before it accepts anything from one that restarts once.
@@ -84,9 +84,9 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
   })
 }
 
-// Some messages were refused: say how many; the exit status is the last refusal's code.
-function failedExit(count: number, code: number): number {
-  writeErr(`Error: ${count} message${count === 1 ? ' was' : 's were'} refused by the broker.\n`)
+// Some messages were refused: say how many (not with --quiet); the exit status is the last refusal's code.
+function failedExit(count: number, code: number, quiet: boolean): number {
+  if (!quiet) writeErr(`Error: ${count} message${count === 1 ? ' was' : 's were'} refused by the broker.\n`)
   return code
 }
 

@@ -12,7 +12,7 @@ import { checkIdentity, clientConfig, connectFailure, lostError, openStream } fr
 import { publishLines } from './pub-lines.js'
 import { publishRefusal } from './publish-refusal.js'
 import { loadPayload } from './pub-input.js'
-import { runTool, type ToolContext } from './run-tool.js'
+import { runTool, takeOptions, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 import { stdout } from '../output/std-streams.js'
 
@@ -26,20 +26,23 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   if (parsed.kind === 'help') return printAndExit(helpText('pub', ctx.name))
   if (parsed.kind === 'version') return printAndExit(versionText(ctx.name))
   const o = parsed.options
-  ctx.quiet = o.quiet
-  const payload = await loadPayload(o.source)
+  takeOptions(ctx, o)
+  // --pw-prompt asks on the terminal, which may be stdin too: ask before -s or -l reads it (so
+  // the message read is not the password typed), and so before -f reads a file that may be a FIFO.
+  let payload = o.pwPrompt ? undefined : await loadPayload(o.source)
   if (o.topics.length === 0 || o.source === undefined) {
     // mosquitto: this one error prints the full usage on stdout.
     writeErr('Error: Both topic and message must be supplied.\n')
     stdout().write(helpText('pub', ctx.name))
     return 1
   }
-  checkIdentity(o)
   const topic = o.topics[o.topics.length - 1]
   const properties = o.propertyMap.publish
   // mosquitto: connects, fails to publish to an empty topic, and exits 0; we refuse up front.
   // (MQTT v5 allows an empty topic when a topic alias names it.)
   if (topic.length === 0 && properties?.topicAlias === undefined) throw new ToolError(ExitCode.USAGE, "Error: Invalid input. Does your topic contain '+' or '#'?\n")
+  checkIdentity(o)
+  if (o.pwPrompt) payload = await loadPayload(o.source)
 
   const sink = new OutputSink()
   const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(paintDebug(line)) : undefined))

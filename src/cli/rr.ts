@@ -13,7 +13,7 @@ import { checkIdentity, clientConfig } from './connect.js'
 import { loadPayload } from './pub-input.js'
 import { buildRequest } from './rr-request.js'
 import { Requester } from './rr-session.js'
-import { runTool, type ToolContext } from './run-tool.js'
+import { runTool, takeOptions, type ToolContext } from './run-tool.js'
 
 /** Entry point of bin/tsrr: `args` are the user's words as Node decoded them. */
 export function run(args: readonly string[]): Promise<void> {
@@ -28,16 +28,18 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
     return 0
   }
   const o = parsed.options
-  ctx.quiet = o.quiet
-  // mosquitto 2.1 reads -f and -s first (2.0 never read them and sent an empty request).
-  const payload = await loadPayload(o.source)
-  if (o.topics.length === 0 || payload === undefined || o.responseTopic === undefined) {
+  takeOptions(ctx, o)
+  // mosquitto 2.1 reads -f and -s first (2.0 never read them and sent an empty request); but
+  // --pw-prompt asks first, on the terminal that may be stdin too (as tspub).
+  let payload = o.pwPrompt ? undefined : await loadPayload(o.source)
+  if (o.topics.length === 0 || o.source === undefined || o.responseTopic === undefined) {
     throw new UsageError('Error: All of topic, message, and response topic must be supplied.\n')
   }
   if (o.propertyMap.publish?.responseTopic !== undefined) {
     throw new ToolError(ExitCode.USAGE, 'Error in PUBLISH properties: Duplicate response topic.\n')
   }
   checkIdentity(o)
+  if (o.pwPrompt) payload = await loadPayload(o.source)
   const topic = o.topics[o.topics.length - 1]
   // mosquitto connects, subscribes and then fails (-t '': exit 3) or is disconnected by the broker
   // and exits 0 (-e ''); neither can work, so both are refused before connecting.
@@ -47,7 +49,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(paintDebug(line)) : undefined))
   const output = { format: o.format && compileFormat(o.format), verbose: o.verbose, noEol: o.noEol, pretty: o.pretty }
   try {
-    return await new Requester(client, o, sink, output, ctx, buildRequest(o, topic, payload)).run()
+    return await new Requester(client, o, sink, output, ctx, buildRequest(o, topic, payload!)).run()
   } finally {
     sink.flush()
   }

@@ -1,5 +1,6 @@
 // The one place where errors become text on stderr and an exit code.
 import { ExitCode, ToolError, UsageError } from '../core/errors.js'
+import type { Options } from '../options/types.js'
 import { setUpColour, writeErr } from '../output/colour.js'
 import { stderr, stdoutError, whenStdFlushed } from '../output/std-streams.js'
 import { systemErrorText } from '../transport/errno.js'
@@ -9,6 +10,12 @@ import { setUpSignals } from './signals.js'
 export interface ToolContext {
   name: string
   quiet: boolean
+}
+
+/** Once the options are known: --quiet for the error reporter, and the parser's warnings. */
+export function takeOptions(ctx: ToolContext, o: Options): void {
+  ctx.quiet = o.quiet
+  if (!o.quiet) for (const warning of o.warnings) writeErr(warning)
 }
 
 /** Run a tool's main, then exit with its code once stdout and stderr have taken their bytes. */

@@ -6,7 +6,7 @@ import { parseCommandLine } from '../options/parse.js'
 import { compileFormat } from '../output/format.js'
 import { OutputSink } from '../output/sink.js'
 import { checkIdentity, clientConfig } from './connect.js'
-import { runTool, type ToolContext } from './run-tool.js'
+import { runTool, takeOptions, type ToolContext } from './run-tool.js'
 import { Subscriber } from './sub-session.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 import { stdout } from '../output/std-streams.js'
@@ -24,7 +24,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
     return 0
   }
   const o = parsed.options
-  ctx.quiet = o.quiet
+  takeOptions(ctx, o)
   if (o.noRetained && o.retainedOnly) {
     writeErr("\nError: Combining '-R' and '--retained-only' makes no sense.\n")
     return 1

@@ -101,6 +101,7 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     },
     debug: flag('debug'),
     quiet: flag('quiet'),
+    warnings: state.warnings,
   }
   options.will = willOptions(raw, str, flag)
   checkTls(options)

@@ -127,3 +127,12 @@ export function atof(s: Buffer | string): number {
   if (dec) return sign * Number(dec[0])
   return 0
 }
+
+const INT_MIN = -2147483648
+
+// A C cast of a double to int as x86-64 does it (cvttsd2si): toward zero, and INT_MIN for NaN and
+// for anything outside the int range (undefined behaviour in C, but this is what mosquitto gets).
+export function doubleToInt(x: number): number {
+  if (Number.isNaN(x) || x <= INT_MIN - 1 || x >= 2147483648) return INT_MIN
+  return Math.trunc(x) + 0 // an int has no -0
+}

@@ -123,11 +123,14 @@ ${commandArms.join('\n')}
 }
 
 # Completes a profile name: a file in the profile folder, found as the tools find it (a set
-# XDG_CONFIG_HOME wins, else ~/.config).
+# XDG_CONFIG_HOME wins, else ~/.config). Names are file names: -o filenames makes readline quote
+# one with blanks or quotes (\`my\\ lab\`), and the word typed so far is matched without its quoting.
 _tsmqtt_profiles() {
-  local f
+  local f typed=\${cur#[\\\"\\\']}
+  typed=\${typed//\\\\/}
+  compopt -o filenames 2>/dev/null
   for f in "\${XDG_CONFIG_HOME-$HOME/.config}/${PROFILE_DIR}"/*; do
-    if [[ -f $f && \${f##*/} == "$cur"* ]]; then
+    if [[ -f $f && \${f##*/} == "$typed"* ]]; then
       COMPREPLY+=("\${f##*/}")
     fi
   done

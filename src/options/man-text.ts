@@ -195,8 +195,9 @@ tspub \\-t chat/private/alice \\-m "hi alice" \\-q 1
 .EE
 ` },
       { title: 'DIFFERENCES FROM MOSQUITTO', body: `
-\\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. A value that is not a number (\\fB\\-q x\\fR) is an error,
-not 0. An empty topic is refused before connecting, with exit 1. A message the broker refuses
+\\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. Numbers are read as mosquitto reads them (C atoi and atof:
+\\fB\\-q 1.5\\fR is QoS 1, \\fB\\-q x\\fR is 0), but an options file line holding two options gets a
+warning. An empty topic is refused before connecting, with exit 1. A message the broker refuses
 (MQTT v5) makes the exit status non\\-zero. A NUL byte in a \\fB\\-l\\fR line is kept as data. See the
 README for the complete list.
 ` },
@@ -252,7 +253,8 @@ tssub \\-d \\-t '#' \\-F %j
 .EE
 ` },
       { title: 'DIFFERENCES FROM MOSQUITTO', body: `
-\\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. A value that is not a number is an error, not 0.
+\\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. Numbers are read as mosquitto reads them (C atoi and atof:
+\\fB\\-W 1.5\\fR is one second), but an options file line holding two options gets a warning.
 \\fB%j\\fR keeps NUL bytes (escaped) and carries a payload that is not UTF\\-8 as base64, with
 \\fB"payload_encoding":"base64"\\fR, so the output is always JSON. A width on \\fB%x\\fR is a minimum.
 \\fB\\-\\-random\\-filter\\fR is a percentage as documented (mosquitto treats it as per mille).

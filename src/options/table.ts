@@ -90,7 +90,7 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'pwFile', long: '--pw-file', arity: 1, tools: PS, group: 'Session', arg: 'file', missing: 'no file specified', extension: true,
     describe: 'read the password from the first line of file, so it stays off the command line (and out of ps and shell history).' },
   { key: 'pwPrompt', long: '--pw-prompt', arity: 0, tools: PS, group: 'Session', extension: true,
-    describe: 'ask for the password on the terminal, without echo, before connecting. The environment variable TSMQTT_PASSWORD is used when -u is given and no password option is.' },
+    describe: 'ask for the password on the terminal, without echo (Backspace, ^U and ^W edit; ^C aborts, and so does ^D on an empty line), before reading stdin and connecting. The environment variable TSMQTT_PASSWORD is used when -u is given and no password option is.' },
   { key: 'property', short: '-D', long: '--property', arity: 'property', repeat: PS, tools: PS, group: 'Session',
     arg: 'command identifier value', describe: 'define an MQTT v5 property (forces MQTT v5).' },
 

@@ -110,6 +110,8 @@ export interface Options {
   tls: TlsOptions
   debug: boolean
   quiet: boolean
+  /** Printed before the run unless --quiet (e.g. an options file line that holds two options). */
+  warnings: readonly string[]
 }
 
 /** What parsing decided: run, or print help / version. */

@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js'
 import { checkPublishTopic, checkSubscribeFilter } from '../core/topic.js'
 import { compileFormat } from '../output/format.js'
 import { bytes } from './argv-bytes.js'
+import { atof, atoi, doubleToInt, strtol } from './c-numbers.js'
 import { displayName, type OptionSpec, type Tool } from './table.js'
 import { parseProxyUrl } from '../transport/socks.js'
 import { parseMqttUrl } from './url.js'
@@ -19,6 +20,8 @@ export interface WalkState {
   websocket?: boolean
   /** The words come from an options file, not the command line. */
   inFile?: boolean
+  /** Said on stderr before the run (unless --quiet): what was read in a way the user may not expect. */
+  warnings: string[]
 }
 
 const MAX_PAYLOAD = 268435455
@@ -30,8 +33,8 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
   const name = displayName(spec)
   switch (spec.key) {
     case 'port': {
-      const port = wholeNumber(name, value)
-      if (port < 0 || port > 65535) throw new UsageError(`Error: Invalid port given: ${asGiven(value)}\n`)
+      const port = cInt(value, spec, state)
+      if (port < 0 || port > 65535) throw new UsageError(`Error: Invalid port given: ${port}\n`)
       state.portExplicit = true
       return [set('port', port)]
     }
@@ -40,36 +43,41 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       state.portExplicit = false
       return [set('host', value), set('port', 0)]
     case 'qos': {
-      const qos = wholeNumber(name, value)
-      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid QoS given: ${asGiven(value)}\n`)
+      const qos = cInt(value, spec, state)
+      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid QoS given: ${qos}\n`)
       return [set('qos', qos)]
     }
     case 'willQos': {
-      const qos = wholeNumber(name, value)
-      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid will QoS ${asGiven(value)}.\n\n`)
+      const qos = cInt(value, spec, state)
+      if (qos < 0 || qos > 2) throw new UsageError(`Error: Invalid will QoS ${qos}.\n\n`)
       return [set('willQos', qos)]
     }
     case 'keepalive': {
-      const k = wholeNumber(name, value)
+      const k = cInt(value, spec, state)
       if (k < 5 || k > 65535) throw new UsageError('Error: Invalid keepalive given, it must be between 5 and 65535 inclusive.\n\n')
       return [set('keepalive', k)]
     }
     case 'maxInflight':
-      return [set(spec.key, atLeastOne(name, value, () => 'Error: Maximum inflight messages must be greater than 0.\n\n'))]
+      return [set(spec.key, atLeastOne(value, spec, state, () => 'Error: Maximum inflight messages must be greater than 0.\n\n'))]
     case 'count':
-      return [set(spec.key, atLeastOne(name, value, (n) => `Error: Invalid message count "${n}".\n\n`))]
+      return [set(spec.key, atLeastOne(value, spec, state, (n) => `Error: Invalid message count "${n}".\n\n`))]
     case 'timeout':
-      return [set(spec.key, atLeastOne(name, value, (n) => `Error: Invalid timeout "${n}".\n\n`))]
+      return [set(spec.key, atLeastOne(value, spec, state, (n) => `Error: Invalid timeout "${n}".\n\n`))]
     case 'repeat':
-      return [set(spec.key, atLeastOne(name, value, () => 'Error: --repeat argument must be >0.\n\n'))]
+      return [set(spec.key, atLeastOne(value, spec, state, () => 'Error: --repeat argument must be >0.\n\n'))]
     case 'repeatDelay': {
-      const delay = decimal(name, value)
+      // mosquitto: a float, so -1e-50 is -0.0 and not below 0.
+      const delay = Math.fround(cDouble(value, spec, state))
       if (delay < 0) throw new UsageError('Error: --repeat-delay argument must be >=0.0.\n\n')
+      // mosquitto turns infinity and NaN into a C int (undefined behaviour: no delay at all on x86);
+      // neither means a delay, so both are refused.
+      if (Number.isNaN(delay)) throw new UsageError(`Error: ${name} argument given but '${value}' is not a number.\n\n`)
+      if (!Number.isFinite(delay)) throw new UsageError(`Error: ${name} argument given but '${value}' is out of range.\n\n`)
       return [set(spec.key, delay)]
     }
     case 'randomFilter': {
       // mosquitto stores (int)(10 * chance) and compares it against random() % 10000.
-      const chance = Math.trunc(10 * decimal(name, value))
+      const chance = doubleToInt(10 * cDouble(value, spec, state))
       if (chance < 1 || chance > 10000) throw new UsageError('Error: --random-filter chance must be between 0.1-100.0\n\n')
       return [set(spec.key, chance)]
     }
@@ -131,48 +139,40 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
   }
 }
 
-// mosquitto uses atoi, so `-q x` silently means QoS 0; we refuse what is not a whole number.
-function wholeNumber(name: string, value: string): number {
-  const trimmed = value.trim()
-  if (!/^[+-]?\d+$/.test(trimmed)) throw new UsageError(`Error: ${name} argument given but '${value}' is not a whole number.\n\n`)
-  return Number(trimmed)
+// mosquitto reads numbers with atoi (and fractions with atof), so a drop-in does too: `-q 1.5` is
+// QoS 1, `-C 1x` is 1, `-k abc` is 0 (refused by the range check), 4294967297 wraps to 1.
+function cInt(value: string, spec: OptionSpec, state: WalkState): number {
+  warnIfMoreWords(value, spec, state)
+  return atoi(value)
 }
 
-// A whole number of at least 1, or mosquitto's error for that option.
-function atLeastOne(name: string, value: string, error: (shown: string) => string): number {
-  const n = wholeNumber(name, value)
-  if (n < 1) throw new UsageError(error(asGiven(value)))
-  return n
+function cDouble(value: string, spec: OptionSpec, state: WalkState): number {
+  warnIfMoreWords(value, spec, state)
+  return atof(value)
 }
 
-// A whole number as mosquitto prints it (%d: no sign or leading zeros), but exact however large
-// (mosquitto's atoi wraps; a double would print 1e+22).
-function asGiven(value: string): string {
-  return BigInt(value.trim()).toString()
+// An options file line holds one option: in `-q 1 -r` the value is "1 -r", read as 1, and -r is
+// lost without a word from mosquitto. We read it the same way and say so.
+function warnIfMoreWords(value: string, spec: OptionSpec, state: WalkState): void {
+  if (!state.inFile || !/\s-\S/.test(value)) return
+  const rest = value.slice(value.search(/\s-\S/)).trim()
+  state.warnings.push(`Warning: the options file line '${displayName(spec)} ${value}' sets only ${displayName(spec)}: '${rest}' is ignored (one option per line).\n`)
 }
 
-// mosquitto uses atof, so garbage silently means 0; we refuse it.
-function decimal(name: string, value: string): number {
-  const trimmed = value.trim()
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(trimmed)) {
-    throw new UsageError(`Error: ${name} argument given but '${value}' is not a number.\n\n`)
-  }
-  const n = Number(trimmed)
-  // atof gives infinity for 1e400; no delay or percentage means that.
-  if (!Number.isFinite(n)) throw new UsageError(`Error: ${name} argument given but '${value}' is out of range.\n\n`)
+// A number of at least 1, or mosquitto's error for that option (with the number as it read it).
+function atLeastOne(value: string, spec: OptionSpec, state: WalkState, error: (read: number) => string): number {
+  const n = cInt(value, spec, state)
+  if (n < 1) throw new UsageError(error(n))
   return n
 }
 
 // mosquitto: -x goes through strtol(…, 0): hex and octal accepted, trailing garbage refused.
 function sessionExpiry(value: string): number {
   if (value === Buffer.from('∞', 'utf8').toString('latin1')) return 4294967295
-  const m = /^\s*([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.exec(value)
-  if (!m) throw new UsageError('Error: session-expiry-interval not a number.\n\n')
-  const digits = m[2]
-  let n = /^0[xX]/.test(digits) ? parseInt(digits.slice(2), 16) : digits.length > 1 && digits[0] === '0' ? parseInt(digits, 8) : Number(digits)
-  if (m[1] === '-') n = -n
-  if (n < -1 || n > 4294967295) throw new UsageError('Error: session-expiry-interval out of range.\n\n')
-  return n === -1 ? 4294967295 : n
+  const { value: n, end } = strtol(value, 0)
+  if (end === 0 || end !== value.length) throw new UsageError('Error: session-expiry-interval not a number.\n\n')
+  if (n < -1n || n > 4294967295n) throw new UsageError('Error: session-expiry-interval out of range.\n\n')
+  return n === -1n ? 4294967295 : Number(n)
 }
 
 // tspub and tsrr publish to -t (and -L's topic); tssub subscribes to it.

@@ -52,7 +52,7 @@ export function walkArgs(tool: Tool, words: readonly string[], state: WalkState 
 
 /** Fresh order-dependent state; the config file and argv share one. */
 export function newWalkState(): WalkState {
-  return { messageMode: undefined, idGiven: false, idPrefixGiven: false, portExplicit: false, urlTls: false }
+  return { messageMode: undefined, idGiven: false, idPrefixGiven: false, portExplicit: false, urlTls: false, warnings: [] }
 }
 
 function missingValueText(spec: OptionSpec): string {

@@ -1,13 +1,13 @@
 // Passwords off the command line: --pw-file, --pw-prompt (under a pseudo-terminal) and
 // TSMQTT_PASSWORD; the password reaches CONNECT and never appears in any output.
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { test } from 'node:test'
 import { connack, startFakeBroker, type Step } from '../helpers/fake-broker.js'
-import { binPath, runCli } from '../helpers/run-cli.js'
+import { runCli } from '../helpers/run-cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'tsmqtt-pw-'))
 const expectPassword = (password: string): Step[] => [
@@ -53,30 +53,41 @@ test('--pw-prompt without a terminal refuses instead of hanging', async () => {
   assert.match(r.stderr, /^Error: --pw-prompt needs a terminal/)
 })
 
-test('--pw-prompt asks on the terminal without echo', { skip: process.platform !== 'linux' }, async () => {
-  const b = await startFakeBroker(expectPassword('hunter2'))
-  // util-linux `script` gives the tool a pseudo-terminal; the answer is typed once the prompt shows.
-  const cmd = `${binPath('tspub')} -h 127.0.0.1 -p ${b.port} -u bob --pw-prompt -t t -m m`
-  const child = spawn('script', ['-qec', cmd, '/dev/null'], { stdio: ['pipe', 'pipe', 'pipe'] })
-  let screen = ''
-  let typed = false
-  child.stdout.on('data', (d: Buffer) => {
-    screen += d.toString()
-    if (!typed && screen.includes('Password for bob: ')) {
-      typed = true
-      // Type once the prompt is up (echo is off by then), as a person would.
-      setTimeout(() => child.stdin.write('hunter2\n'), 200)
-    }
-  })
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10000)
-    child.on('exit', (c) => {
-      clearTimeout(timer)
-      resolve(c)
-    })
-  })
+test('--pw-file naming a directory, an empty file or one whose first line is empty: one clear line, exit 1, nothing sent', async () => {
+  const empty = join(dir, 'empty')
+  writeFileSync(empty, '')
+  const blankFirst = join(dir, 'blank-first')
+  writeFileSync(blankFirst, '\nsecret\n')
+  const cases: [string, string][] = [
+    [dir, `Error: --pw-file: cannot read ${dir} (Is a directory).\n`],
+    [empty, `Error: --pw-file: ${empty} is empty, so there is no password to send (-P '' sends an empty one).\n`],
+    [blankFirst, `Error: --pw-file: the first line of ${blankFirst} is empty, so there is no password to send (-P '' sends an empty one).\n`],
+  ]
+  const b = await startFakeBroker([])
+  for (const [file, text] of cases) {
+    const r = await runCli('tspub', ['-h', '127.0.0.1', '-p', String(b.port), '-u', 'bob', '--pw-file', file, '-t', 't', '-m', 'm'])
+    assert.equal(r.code, 1)
+    assert.equal(r.stderr, text)
+  }
+  await b.close()
+  assert.equal(b.connections, 0)
+})
+
+test('--pw-file reads a file whose size reads 0 (a FIFO) to its end', { skip: process.platform !== 'linux' }, async () => {
+  const fifo = join(dir, 'fifo')
+  execFileSync('mkfifo', [fifo])
+  const b = await startFakeBroker(expectPassword('from a fifo'))
+  const run = runCli('tspub', ['-h', '127.0.0.1', '-p', String(b.port), '-u', 'bob', '--pw-file', fifo, '-t', 't', '-m', 'm'])
+  // The writer blocks until the tool opens the FIFO to read it.
+  writeFileSync(fifo, 'from a fifo\n')
+  const r = await run
   await b.done()
   await b.close()
-  assert.equal(code, 0)
-  assert.ok(!screen.includes('hunter2'), `the password was echoed: ${JSON.stringify(screen)}`)
+  assert.equal(r.code, 0, r.stderr)
+})
+
+test('--pw-file without -u (MQTT v3.x) is refused before the file is read', async () => {
+  const r = await runCli('tspub', ['--pw-file', join(dir, 'missing'), '-t', 't', '-m', 'm'])
+  assert.equal(r.code, 1)
+  assert.equal(r.stderr, 'Error: --pw-file needs -u: MQTT v3.x sends a password only with a user name.\n')
 })

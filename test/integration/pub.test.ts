@@ -1,6 +1,10 @@
 // tspub against the scripted fake broker: the exact packets, exit codes and texts. Where
 // mosquitto_pub is installed, the same script is also played to it and the raw bytes compared.
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { test } from 'node:test'
 import type { Packet } from 'mqtt-packet'
 import { connack, puback, pubcomp, pubrec, startFakeBroker, type Step } from '../helpers/fake-broker.js'
@@ -236,22 +240,25 @@ test('v5: -P without -u sends the password alone, the same bytes as mosquitto_pu
   assert.equal(r.code, 0, r.stderr)
 })
 
-test('v5 -l: a line the broker refuses is reported, and its reason code is the exit status', async () => {
-  const b = await startFakeBroker([
-    { expect: { cmd: 'connect', protocolVersion: 5 } },
-    { send: connack(0) },
-    { expect: { cmd: 'publish', payload: 'ok' } },
-    { sendFn: (last) => puback(last.messageId!) },
-    { expect: { cmd: 'publish', payload: 'denied' } },
-    { sendFn: (last) => puback(last.messageId!, 135) },
-    { expect: { cmd: 'disconnect' } },
-  ])
-  const r = await runCli('tspub', [...HOST, '-p', String(b.port), '-V', '5', '-q', '1', '-M', '1', '-t', 't', '-l'], { stdin: 'ok\ndenied\n' })
-  await b.done()
-  await b.close()
-  assert.equal(r.stderr, 'Warning: Publish 2 failed: Not authorized.\nError: 1 message was refused by the broker.\n')
-  assert.equal(r.code, 135)
-})
+for (const quiet of [false, true]) {
+  test(`v5 -l: a line the broker refuses is reported${quiet ? ' (not with --quiet)' : ''}, and its reason code is the exit status`, async () => {
+    const b = await startFakeBroker([
+      { expect: { cmd: 'connect', protocolVersion: 5 } },
+      { send: connack(0) },
+      { expect: { cmd: 'publish', payload: 'ok' } },
+      { sendFn: (last) => puback(last.messageId!) },
+      { expect: { cmd: 'publish', payload: 'denied' } },
+      { sendFn: (last) => puback(last.messageId!, 135) },
+      { expect: { cmd: 'disconnect' } },
+    ])
+    const args = [...HOST, '-p', String(b.port), '-V', '5', '-q', '1', '-M', '1', '-t', 't', '-l', ...(quiet ? ['--quiet'] : [])]
+    const r = await runCli('tspub', args, { stdin: 'ok\ndenied\n' })
+    await b.done()
+    await b.close()
+    assert.equal(r.stderr, quiet ? '' : 'Warning: Publish 2 failed: Not authorized.\nError: 1 message was refused by the broker.\n')
+    assert.equal(r.code, 135)
+  })
+}
 
 // The connection drops after PUBREC: the broker has the message but not its release. Back with a
 // new session (session present 0), a PUBREL would be answered PUBCOMP by a broker that never had
@@ -317,4 +324,25 @@ test('-l -q 1: a broker that closes every connection before acknowledging anythi
   assert.equal(r.code, 7, r.stderr)
   assert.match(r.stderr, /^Error: The broker closed the connection 5 times in a row before acknowledging anything: .*; 1 message was not confirmed by the broker\.\n$/)
   assert.ok(Date.now() - started < 9000)
+})
+
+// mosquitto_pub (2.0.11 and 2.1.2) takes the size from the file and publishes an empty message.
+test('-f reads to the end whatever the size says: a /proc file (size 0) and a FIFO', { skip: process.platform !== 'linux' }, async () => {
+  const fifo = join(mkdtempSync(join(tmpdir(), 'tspub-f-')), 'fifo')
+  execFileSync('mkfifo', [fifo])
+  const proc = readFileSync('/proc/version')
+  assert.ok(proc.length > 0)
+  const b = await startFakeBroker([
+    [{ expect: { cmd: 'connect' } }, { send: connack(0) }, { expect: { cmd: 'publish', topic: 't', payload: proc } }, { expect: { cmd: 'disconnect' } }],
+    [{ expect: { cmd: 'connect' } }, { send: connack(0) }, { expect: { cmd: 'publish', topic: 't', payload: 'through a fifo\n' } }, { expect: { cmd: 'disconnect' } }],
+  ])
+  const r1 = await runCli('tspub', [...HOST, '-p', String(b.port), '-t', 't', '-f', '/proc/version'])
+  assert.equal(r1.code, 0, r1.stderr)
+  const run = runCli('tspub', [...HOST, '-p', String(b.port), '-t', 't', '-f', fifo])
+  // Blocks until tspub opens the FIFO to read it.
+  writeFileSync(fifo, 'through a fifo\n')
+  const r2 = await run
+  assert.equal(r2.code, 0, r2.stderr)
+  await b.done()
+  await b.close()
 })

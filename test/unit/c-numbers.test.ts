@@ -2,7 +2,7 @@
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { atoi, atol, atof, strtol } from '../../src/options/c-numbers.js'
+import { atoi, atol, atof, doubleToInt, strtol } from '../../src/options/c-numbers.js'
 
 const atoiCases: Array<[string, number]> = [
   ['1883', 1883],
@@ -115,4 +115,15 @@ for (const [input, expected] of atofCases) {
 test('atof: nan', () => {
   assert.ok(Number.isNaN(atof('nan')))
   assert.ok(Number.isNaN(atof('-NaN(abc_1)')))
+})
+
+test('doubleToInt casts as x86-64 does: toward zero, INT_MIN for NaN and out of range', () => {
+  assert.equal(doubleToInt(1000.9), 1000)
+  assert.equal(doubleToInt(-0.9), 0)
+  assert.equal(doubleToInt(2147483647.9), 2147483647)
+  assert.equal(doubleToInt(-2147483648.9), -2147483648)
+  assert.equal(doubleToInt(2147483648), -2147483648)
+  assert.equal(doubleToInt(-2147483649), -2147483648)
+  assert.equal(doubleToInt(Infinity), -2147483648)
+  assert.equal(doubleToInt(NaN), -2147483648)
 })
