@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { UsageError } from '../../src/core/errors.js'
 import type { ReceivedMessage } from '../../src/core/message.js'
 import { compileFormat } from '../../src/output/format.js'
-import { joinOutput } from '../../src/output/byte-writer.js'
+import { joinOutput, type OutPart } from '../../src/output/byte-writer.js'
 import { renderMessage } from '../../src/output/render.js'
 import type { Clock } from '../../src/output/time.js'
 
@@ -242,4 +242,108 @@ test('%P prints user properties in packet order when it is known (interleaved an
     userPropertyList: [pair('a', '1'), pair('b', '2'), pair('a', '3'), pair('2', 'x'), pair('1', 'y'), pair('b', Buffer.from([0xff]))],
   }
   assert.equal(render('%P', msg), 'a:1 b:2 a:3 2:x 1:y b:\xff\n')
+})
+
+// mosquitto 2.1: hex groups. The precision is the group size in hex digits, the character after it the
+// separator (default a space); the left padding counts towards the groups.
+const hexGroups: Array<[string, string]> = [
+  ['%.1x', '6 d 6 5 7 3 7 3 6 1 6 7 6 5'],
+  ['%.2x', '6d 65 73 73 61 67 65'],
+  ['%.2:x', '6d:65:73:73:61:67:65'],
+  ['%.4-X', '6D65-7373-6167-65'],
+  ['[%.13x][%.14x][%.x][%.0x]', '[6d65737361676 5][6d657373616765][6d657373616765][6d657373616765]'],
+  ['[%20.4x]', '[       6d 6573 7361 6765]'],
+  ['[%030.4_X]', '[0000_0000_0000_0000_6D65_7373_6167_65]'],
+  ['[%010.3-x][%-10.2x]', '[6d6-573-736-167-65][6d 65 73 73 61 67 65    ]'],
+  // the separator is accepted (and ignored) on every specifier
+  ['[%:t][%5.2:p][%- p][%:%][%@t]', '[w/x][messa][message       ][%][w/x]'],
+]
+for (const [format, want] of hexGroups) {
+  test(`hex groups ${format}`, () => assert.equal(render(format), want + '\n'))
+}
+
+test('hex groups of an empty payload: the padding alone, with its separators', () => {
+  const empty = { ...plain, payload: Buffer.alloc(0) }
+  assert.equal(render('[%6.2:x][%5.2:x][%-6.2x][%06.4x]', empty), '[  :  :  :][  :  : ][      ][0000 00]\n')
+})
+
+const bytes = (write: (b: Buffer) => void, size: number): Buffer => {
+  const b = Buffer.alloc(size)
+  write(b)
+  return b
+}
+const double = (v: number): ReceivedMessage => ({ ...plain, payload: bytes((b) => b.writeDoubleLE(v), 8) })
+const float = (v: number): ReceivedMessage => ({ ...plain, payload: bytes((b) => b.writeFloatLE(v), 4) })
+
+// %f and %d, as mosquitto 2.1.2 printed them (glibc's printf "%*.*f")
+const floats: Array<[string, ReceivedMessage, string]> = [
+  ['[%f][%.3f][%10.2f][%-10.2f][%010.2f][%-010.2f][%.0f][%.f]', float(-0.70710678),
+    '[-0.707107][-0.707][     -0.71][-0.71     ][-000000.71][-0.71     ][-1][-1]'],
+  ['[%.60f]', float(-0.70710678), '[-0.707106769084930419921875000000000000000000000000000000000000]'],
+  ['[%4294967297.3f][%-4294967286.3f][%.4294967295f]', float(-0.70710678), '[-0.707][-0.707    ][-0.707107]'],
+  // exact ties round to even
+  ['[%.0d][%.2d]', double(0.5), '[0][0.50]'],
+  ['[%.0d]', double(1.5), '[2]'],
+  ['[%.0d]', double(2.5), '[2]'],
+  ['[%.2d]', double(0.125), '[0.12]'],
+  ['[%d][%.0d][%08.1d]', double(-0), '[-0.000000][-0][-00000.0]'],
+  ['[%.2d][%.0d]', double(-0.04), '[-0.04][-0]'],
+  ['[%.1100d]', double(-0.04), '[-0.' + '04000000000000000083266726846886740531772375106811523437500'.padEnd(1100, '0') + ']'],
+  ['[%.0d]', double(1e300), '[1000000000000000052504760255204420248704468581108159154915854115511802457988908195786371375080447864043704443832883878176942523235360430575644792184786706982848387200926575803737830233794788090059368953234970799945081119038967640880074652742780142494579258788820056842838115669472196386865459400540160]'],
+  ['[%d][%.0d]', double(5e-324), '[0.000000][0]'],
+  ['[%020.17d]', double(123456789.987654321), '[123456789.98765432834625244]'],
+  ['[%d][%08.1d][%-8d][%.0d]', double(Infinity), '[inf][     inf][inf     ][inf]'],
+  ['[%d][%08.1d]', double(-Infinity), '[-inf][    -inf]'],
+  ['[%d][%-8d]', double(NaN), '[nan][nan     ]'],
+]
+for (const [format, msg, want] of floats) {
+  test(`float printing ${format} of ${msg.payload.toString('hex')}`, () => assert.equal(render(format, msg), want + '\n'))
+}
+
+test('%d of a NaN with the sign bit set is -nan', () => {
+  const msg = { ...plain, payload: Buffer.from('000000000000f8ff', 'hex') }
+  assert.equal(render('[%d][%08d]', msg), '[-nan][    -nan]\n')
+})
+
+test('%f/%d of a payload of the wrong size: nothing for the field, one error line each', () => {
+  const r = renderMessage(plain, { format: compileFormat(Buffer.from('[%f][%d]')), verbose: false, noEol: false, pretty: false }, noClock)
+  assert.equal(joinOutput(r.out).toString(), '[][]\n')
+  // Fixed: mosquitto leaves out the newline, so the next message's text runs on
+  assert.deepEqual(r.errors, ['requested float printing, but non-float data received\n',
+    'requested double printing, but non-double data received\n'])
+})
+
+// printf("%.<p>f") from the exact expansion (toFixed(100) is exact for these magnitudes), rounded half
+// to even on the digit string: a second way to the same digits.
+function reference(v: number, p: number): string {
+  const [int, frac] = Math.abs(v).toFixed(100).split('.')
+  let kept = BigInt(int + frac.slice(0, p))
+  const rest = frac.slice(p)
+  if (rest > '5'.padEnd(rest.length, '0') || (rest === '5'.padEnd(rest.length, '0') && kept % 2n === 1n)) kept++
+  const digits = kept.toString().padStart(p + 1, '0')
+  const sign = Object.is(v, -0) || v < 0 ? '-' : ''
+  return sign + (p === 0 ? digits : digits.slice(0, -p) + '.' + digits.slice(-p))
+}
+
+test('%d digits are the exact decimal value rounded half to even', () => {
+  let seed = 12345
+  const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31)
+  let ties = 0
+  for (let i = 0; i < 2000; i++) {
+    // a few binary digits make exact ties likely
+    const bits = 1 + Math.floor(random() * 52)
+    const v = (Math.round((random() - 0.5) * 2 ** bits) / 2 ** bits) * 2 ** Math.floor(random() * 40 - 10) // at most 62 binary places: toFixed(100) is exact
+    const p = Math.floor(random() * 12)
+    if (v.toFixed(p) !== reference(v, p)) ties++
+    assert.equal(render(`%.${p}d`, double(v)), reference(v, p) + '\n', `${v} at ${p}`)
+  }
+  assert.ok(ties > 10, `only ${ties} values where half-even and toFixed differ`)
+})
+
+test('a huge width or precision comes out as a Repeat, never as bytes in memory', () => {
+  const r = renderMessage(plain, { format: compileFormat(Buffer.from('[%2147483647p][%.2147483647d]')), verbose: false, noEol: false, pretty: false }, noClock)
+  assert.ok(Array.isArray(r.out))
+  const parts = r.out as OutPart[]
+  assert.deepEqual(parts.find((p) => !Buffer.isBuffer(p)), { pattern: Buffer.from(' '), length: 2147483647 - 7 })
+  assert.ok(parts.every((p) => !Buffer.isBuffer(p) || p.length < 100))
 })
