@@ -1,8 +1,8 @@
-// The typed result of option parsing, shared by both tools. The core never sees this type.
+// The typed result of option parsing, shared by the three tools. The core never sees this type.
 import type { PropertyMap } from './properties.js'
 import type { Tool } from './table.js'
 
-/** Where tspub's payload comes from (mosquitto's pub_mode). */
+/** Where tspub's (and tsrr's) payload comes from (mosquitto's pub_mode). */
 export type MessageSource =
   | { kind: 'message'; payload: Buffer }
   | { kind: 'file'; path: Buffer }
@@ -43,7 +43,10 @@ export interface TlsOptions {
   pskIdentity?: string
 }
 
-/** Everything either tool was asked to do. */
+/** tsrr --correlation: which message on the response topic is the answer. */
+export type CorrelationMode = 'strict' | 'lenient' | 'off'
+
+/** Everything a tool was asked to do. */
 export interface Options {
   tool: Tool
   host: string
@@ -52,8 +55,8 @@ export interface Options {
   portExplicit: boolean
   /** -L mqtts:// or wss:// */
   urlTls: boolean
-  /** -L ws:// or wss://: MQTT over WebSocket at this HTTP path. */
-  websocketPath?: string
+  /** --ws, -L ws:// or wss://: MQTT over WebSocket (HTTP path /mqtt, as mosquitto 2.1). */
+  websocket: boolean
   bindAddress?: string
   nodelay: boolean
   proxy?: string
@@ -86,6 +89,8 @@ export interface Options {
   retainedOnly: boolean
   removeRetained: boolean
   retainAsPublished: boolean
+  /** --retain-handling: 0 always, 1 new subscriptions only, 2 never (MQTT v5 subscription option). */
+  retainHandling?: 0 | 1 | 2
   filterOut: Buffer[]
   unsubscribe: Buffer[]
   /** Out of 10000, as mosquitto stores it. */
@@ -95,6 +100,12 @@ export interface Options {
   noEol: boolean
   format?: Buffer
   pretty: boolean
+  /** tsrr -e. */
+  responseTopic?: Buffer
+  /** tsrr --latency. */
+  latency: boolean
+  /** tsrr --correlation (default strict). */
+  correlation: CorrelationMode
   will?: WillOptions
   tls: TlsOptions
   debug: boolean
