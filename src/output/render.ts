@@ -23,7 +23,7 @@ const NEWLINE = Buffer.from('\n')
 const SPACE = Buffer.from(' ')
 const NULL_SUFFIX = Buffer.from(' (null)\n')
 
-/** Render one message as mosquitto_sub 2.0.11 prints it. The clock is read only if the format needs it. */
+/** Render one message as mosquitto_sub prints it (2.1.2 where 2.0.11 differs). The clock is read only if the format needs it. */
 export function renderMessage(msg: ReceivedMessage, opts: OutputOptions, clock: Clock = systemClock): Rendered {
   if (opts.format) {
     writer.reset() // in case an earlier call threw half-way
