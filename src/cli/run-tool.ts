@@ -37,11 +37,10 @@ export async function runTool(name: string, main: (ctx: ToolContext) => Promise<
   } finally {
     process.off('beforeExit', stalled)
   }
-  // The run is over: if some handle still holds the event loop (a bug, not a feature), do not
-  // hang a script forever. The timer is unref'd, so it never delays a normal exit.
-  setTimeout(() => process.exit(), 3000).unref()
-  // Leave as soon as the output is out: process.exit() skips tearing down the whole environment
-  // and heap, which a natural exit does (a few milliseconds of every run).
+  // Leave as soon as the output is out, whatever else still holds the event loop: process.exit()
+  // also skips tearing down the whole environment and heap, which a natural exit does (a few
+  // milliseconds of every run). No deadline: a slow reader gets every byte, as with mosquitto
+  // (a 3 s backstop here cut `tssub -C 1 … | (sleep 5; cat)` at 64 KB).
   whenStdFlushed(() => {
     if (!reportStdoutFailure()) return process.exit()
     whenStdFlushed(() => process.exit())

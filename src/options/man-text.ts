@@ -116,15 +116,25 @@ Without \\fB\\-F\\fR each message is printed as its payload and a newline (nothi
 empty payload), or with \\fB\\-v\\fR as the topic, a space and the payload (\\fB(null)\\fR when empty).
 \\fB\\-N\\fR leaves out the newline.
 .PP
-\\fB\\-F\\fR \\fIformat\\fR prints each message through a format string. \\fB%\\fR sequences take an optional
-flag (\\fB\\-\\fR left\\-aligns, \\fB0\\fR pads with zeros), a width and a precision:
+\\fB\\-F\\fR \\fIformat\\fR prints each message through a format string, as mosquitto_sub 2.1 does.
+\\fB%\\fR sequences take an optional flag (\\fB\\-\\fR left\\-aligns, \\fB0\\fR pads with zeros), a width,
+a precision and a separator character (one of !"#$&'()*+,\\-./:;<=>?@[\\e]^_\`{|}~ or a space):
 .TP
 .B %t %p %x %X %l %m %q %r
 topic, payload, payload in lower/upper\\-case hex, payload length, packet id, QoS, retain flag.
+A width on \\fB%p\\fR, \\fB%x\\fR and \\fB%X\\fR cuts the payload to that many bytes. With a precision
+\\fIn\\fR, \\fB%x\\fR and \\fB%X\\fR put the separator (a space by default) after every \\fIn\\fR hex digits:
+\\fB%.2:x\\fR prints \\fB6d:65:73\\fR.
+.TP
+.B %f %d
+the payload read as a 4\\-byte float or an 8\\-byte double (IEEE 754, this machine's byte order), printed
+as \\fBprintf\\fR(3) prints \\fB%f\\fR (6 decimals unless a precision is given); a payload of another
+size prints nothing and a line on standard error.
 .TP
 .B %j %J
 the message as JSON, with the payload as a string (\\fB%j\\fR) or as embedded JSON (\\fB%J\\fR);
-\\fB\\-\\-pretty\\fR spreads it over lines.
+\\fB\\-\\-pretty\\fR spreads it over lines. As in mosquitto 2.1, \\fB"retain"\\fR is true or false and user
+properties are an array of one\\-member objects, so a repeated key survives.
 .TP
 .B %I %U
 ISO\\-8601 local time, and Unix time with nanoseconds.
@@ -256,7 +266,8 @@ tssub \\-d \\-t '#' \\-F %j
 \\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. Numbers are read as mosquitto reads them (C atoi and atof:
 \\fB\\-W 1.5\\fR is one second), but an options file line holding two options gets a warning.
 \\fB%j\\fR keeps NUL bytes (escaped) and carries a payload that is not UTF\\-8 as base64, with
-\\fB"payload_encoding":"base64"\\fR, so the output is always JSON. A width on \\fB%x\\fR is a minimum.
+\\fB"payload_encoding":"base64"\\fR, and \\fB%J\\fR refuses a payload that is not UTF\\-8 and keeps numbers
+a double cannot hold as written, so the output is always JSON, and faithful.
 \\fB\\-\\-random\\-filter\\fR is a percentage as documented (mosquitto treats it as per mille).
 \\fB\\-\\-remove\\-retained\\fR with \\fB\\-C\\fR or \\fB\\-\\-retained\\-only\\fR exits once the removals are
 acknowledged (mosquitto hangs). After an MQTT v5 server DISCONNECT, tssub reconnects (as

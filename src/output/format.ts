@@ -1,10 +1,16 @@
 // -F: the format string is checked and compiled once, at option time, into tokens; each message is then
-// rendered from the tokens. Behaviour, including the 2.0.11 width bugs, follows mosquitto_sub 2.0.11.
+// rendered from the tokens. Behaviour follows mosquitto_sub 2.1.2 (and 2.0.11 where they agree):
+// 2.1 added %f/%d, hex groups with a separator after the precision ("%.2:x"), and its own %x widths.
 
 import { UsageError } from '../core/errors.js'
 import type { ReceivedMessage } from '../core/message.js'
-import { messageJson, parseJson, payloadNeedsBase64, stringPayload, writeJson, type JsonValue } from './json.js'
-import type { ByteWriter } from './render.js'
+import { JSON_NULL, writeJson } from './json.js'
+import { parseJson } from './json-parse.js'
+import { messageJson, payloadNeedsBase64, stringPayload } from './json-message.js'
+import type { ByteWriter } from './byte-writer.js'
+import { writeFloat } from './c-float.js'
+import { padBlank, padNumber, padText, type FormatPad } from './padding.js'
+import { writePayload } from './payload-field.js'
 import { isoLocalTime, jsonTimestamp, localTime, nanos9, strftime1, unixTimeNanos, type Clock,
   type LocalTime } from './time.js'
 
@@ -12,10 +18,9 @@ import { isoLocalTime, jsonTimestamp, localTime, nanos9, strftime1, unixTimeNano
 export type FormatField =
   | 'topic' | 'payload' | 'hex' | 'HEX' | 'payloadLength' | 'mid' | 'qos' | 'retain'
   | 'topicAlias' | 'contentType' | 'correlationData' | 'messageExpiry' | 'payloadFormat' | 'userProperties'
-  | 'responseTopic' | 'subscriptionId' | 'isoTime' | 'unixTime' | 'json' | 'jsonRaw'
+  | 'responseTopic' | 'subscriptionId' | 'isoTime' | 'unixTime' | 'json' | 'jsonRaw' | 'float' | 'double'
 
-/** Flag, width and precision of a `%` specifier. precision is -1 when not given. */
-export interface FormatPad { left: boolean; zero: boolean; width: number; precision: number }
+export type { FormatPad } from './padding.js'
 
 /** One compiled piece of a -F format. */
 export type FormatToken =
@@ -31,11 +36,16 @@ const FIELDS: Record<string, FormatField> = {
   t: 'topic', p: 'payload', x: 'hex', X: 'HEX', l: 'payloadLength', m: 'mid', q: 'qos', r: 'retain',
   A: 'topicAlias', C: 'contentType', D: 'correlationData', E: 'messageExpiry', F: 'payloadFormat',
   P: 'userProperties', R: 'responseTopic', S: 'subscriptionId', I: 'isoTime', U: 'unixTime', j: 'json', J: 'jsonRaw',
+  f: 'float', d: 'double',
 }
+
+// mosquitto 2.1: the characters that may follow the width and precision as the hex group separator
+// (accepted, and ignored, before any specifier)
+const SEPARATORS = new Set(Buffer.from('!"#$&\'()*+,-./:;<=>?@[\\]^_`{|}~ ', 'latin1'))
+const SPACE = 0x20
 
 const ESCAPES: Record<string, number> = { '\\': 0x5c, '0': 0, a: 7, e: 0x1b, n: 10, r: 13, t: 9, v: 11 }
 
-const NULL: JsonValue = { type: 'null' }
 const incomplete = (): UsageError => new UsageError('Error: Incomplete format specifier.\n')
 const isDigit = (c: number): boolean => c >= 0x30 && c <= 0x39
 
@@ -51,7 +61,7 @@ export function compileFormat(format: Buffer): CompiledFormat {
   for (let i = 0; i < n; i++) {
     const c = format[i]
     if (c === 0x25) { // %
-      const pad: FormatPad = { left: false, zero: false, width: 0, precision: -1 }
+      const pad: FormatPad = { left: false, zero: false, width: 0, precision: -1, sep: SPACE }
       if (format[i + 1] === 0x2d) { // one optional flag; "-0" is a flag followed by a width with a zero
         pad.left = true
         i++
@@ -64,6 +74,9 @@ export function compileFormat(format: Buffer): CompiledFormat {
         pad.precision = 0
         while (isDigit(format[i + 1])) pad.precision = (Math.imul(pad.precision, 10) + format[++i] - 0x30) | 0
       }
+      if (SEPARATORS.has(format[i + 1])) pad.sep = format[++i]
+      // Fixed: mosquitto 2.1.2 reports a format ending in a separator ("%.2:") as "Invalid format
+      // specifier" with a NUL byte for the character; it is as incomplete as "%.2".
       if (++i >= n) throw incomplete()
       const ch = String.fromCharCode(format[i])
       if (ch === '%') {
@@ -114,9 +127,14 @@ function renderField(w: ByteWriter, field: FormatField, pad: FormatPad, msg: Rec
   const props = msg.properties
   switch (field) {
     case 'topic': return padText(w, msg.topic, pad)
-    case 'payload': return fixedWidth(w, msg.payload, pad, false, false)
-    case 'hex': return fixedWidth(w, msg.payload, pad, true, false)
-    case 'HEX': return fixedWidth(w, msg.payload, pad, true, true)
+    case 'payload': return writePayload(w, msg.payload, pad, 'raw')
+    case 'hex': return writePayload(w, msg.payload, pad, 'hex')
+    case 'HEX': return writePayload(w, msg.payload, pad, 'HEX')
+    case 'float': case 'double': {
+      const complaint = writeFloat(w, msg.payload, field, pad)
+      if (complaint !== undefined) errors.push(complaint)
+      return
+    }
     case 'payloadLength': return padNumber(w, msg.payload.length, pad)
     case 'mid': return padNumber(w, msg.qos === 0 ? 0 : msg.mid, pad)
     case 'qos': return w.byte(0x30 + msg.qos)
@@ -132,8 +150,8 @@ function renderField(w: ByteWriter, field: FormatField, pad: FormatPad, msg: Rec
       return padNumber(w, Array.isArray(v) ? v[0] : v, pad)
     }
     case 'contentType':
-      // mosquitto: a missing content-type still prints `width` spaces (never zeros)
-      if (props?.contentType === undefined) return w.repeat(0x20, pad.width)
+      // mosquitto 2.1: a missing content-type prints `width` pad characters, as the numbers do (2.0: spaces)
+      if (props?.contentType === undefined) return padBlank(w, pad)
       return padText(w, Buffer.from(props.contentType), pad)
     case 'responseTopic':
       // mosquitto: a missing response-topic prints nothing at all, whatever the width
@@ -170,7 +188,7 @@ function renderField(w: ByteWriter, field: FormatField, pad: FormatPad, msg: Rec
       return writeJson(w, messageJson(msg, jsonTimestamp(clock.now()), stringPayload(msg.payload), payloadNeedsBase64(msg.payload)), pretty)
     case 'jsonRaw': {
       const tst = jsonTimestamp(clock.now())
-      const payload = msg.payload.length === 0 ? NULL : parseJson(msg.payload)
+      const payload = msg.payload.length === 0 ? JSON_NULL : parseJson(msg.payload)
       if (payload === undefined) {
         // mosquitto: the specifier prints nothing; the rest of the format and the newline still do
         errors.push(`Error: Message payload is not valid JSON on topic ${msg.topic.toString()}.\n`)
@@ -179,55 +197,4 @@ function renderField(w: ByteWriter, field: FormatField, pad: FormatPad, msg: Rec
       return writeJson(w, messageJson(msg, tst, payload), pretty)
     }
   }
-}
-
-// printf's padding: a negative width (from a wrapped-around number) means left-aligned.
-function padding(w: ByteWriter, pad: FormatPad, len: number, zeroOk: boolean, body: () => void): void {
-  const left = pad.left || pad.width < 0
-  const fill = Math.abs(pad.width) - len
-  if (fill <= 0) return body()
-  if (left) {
-    body()
-    return w.repeat(0x20, fill)
-  }
-  w.repeat(zeroOk && pad.zero ? 0x30 : 0x20, fill)
-  body()
-}
-
-// "%*.*s": the precision cuts, the 0 flag is ignored
-function padText(w: ByteWriter, b: Buffer, pad: FormatPad): void {
-  const end = pad.precision >= 0 && pad.precision < b.length ? pad.precision : b.length
-  padding(w, pad, end, false, () => w.bytes(b, 0, end))
-}
-
-// "%*d" for a number that may be missing (a v5 property not in the packet)
-function padNumber(w: ByteWriter, v: number | undefined, pad: FormatPad): void {
-  if (v === undefined) {
-    // mosquitto: a missing property prints `width` pad characters, zeros whenever the width starts with 0
-    return w.repeat(pad.zero ? 0x30 : 0x20, pad.width)
-  }
-  const s = String(v)
-  padding(w, pad, s.length, true, () => w.latin1(s))
-}
-
-// %p, %x and %X: %p as 2.0.11 prints it, %x/%X with the width bug fixed.
-function fixedWidth(w: ByteWriter, payload: Buffer, pad: FormatPad, hex: boolean, upper: boolean): void {
-  const emit = (bytes: number): void => {
-    if (!hex) return w.bytes(payload, 0, bytes)
-    const s = payload.toString('hex', 0, bytes)
-    w.latin1(upper ? s.toUpperCase() : s)
-  }
-  if (pad.width <= 0) {
-    emit(payload.length)
-    // mosquitto: "%-p" without a width pads with as many spaces as the payload has bytes (kept for
-    // %p; for %x, a 2.1 fix along with the width, no padding without a width)
-    if (pad.left && !hex) w.repeat(0x20, payload.length)
-    return
-  }
-  // Fixed for %x/%X (as mosquitto 2.1 does): the width is a minimum, all the bytes are printed;
-  // mosquitto 2.0 cuts the payload to `width` bytes and then prints only half of them.
-  if (hex) return padding(w, pad, payload.length * 2, true, () => emit(payload.length))
-  // mosquitto: a width truncates %p to `width` bytes (kept: it is what a fixed-width column wants)
-  const n = Math.min(payload.length, pad.width)
-  padding(w, pad, n, true, () => emit(n))
 }

@@ -34,11 +34,23 @@ export function isTerminal(fd: 1 | 2): boolean {
   return tty.isatty(fd)
 }
 
+// Output not yet handed to stdout (a long padding that the sink writes a chunk at a time).
+let busy: Promise<void> | undefined
+
+/** The sink has more to write until `until` settles: exit waits for it. */
+export function stdoutBusyUntil(until: Promise<void>): void {
+  busy = until
+  until.then(() => {
+    if (busy === until) busy = undefined
+  })
+}
+
 /**
  * Call `done` once everything written to stdout and stderr has left: a write's callback runs after
  * the bytes before it (a pipe with a slow reader can hold them back; process.exit() would drop them).
  */
 export function whenStdFlushed(done: () => void): void {
+  if (busy) return void busy.then(() => whenStdFlushed(done))
   const afterErr = (): void => (usedErr ? void process.stderr.write('', () => done()) : done())
   if (usedOut) process.stdout.write('', (err?: Error | null) => {
     if (err) outError ??= err

@@ -280,8 +280,8 @@ export function isoLocalTime(reading: { epochMs: number; nanos: number }): strin
 /** The JSON "tst" value. */
 export function jsonTimestamp(reading: { epochMs: number; nanos: number }): string {
   secondParts(reading)
-  // mosquitto: 2.0.11 prints a stray "Z" between the microseconds and the offset (fixed in 2.0.13).
-  return cacheBase + '.' + String(Math.floor(reading.nanos / 1000)).padStart(6, '0') + 'Z' + cacheZone
+  // mosquitto 2.0.11 prints a stray "Z" between the microseconds and the offset (fixed in 2.0.13)
+  return cacheBase + '.' + String(Math.floor(reading.nanos / 1000)).padStart(6, '0') + cacheZone
 }
 
 // --- %Z: the zone abbreviation. ICU's short names differ from tzdata's (Dubai is "+04" in tzdata, "GST"

@@ -118,7 +118,6 @@ function versionOnly(v: MosquittoVersion): DiffCase[] {
         ours: { code: 0, stdout: 're: x\nLatency: <t>\n', stderr: '' } },
       { name: '-d: ours ends with its DISCONNECT', args: ask('req', '-m', 'x', '-q', '1', '-d'), oursArgs: ['--correlation', 'off'],
         ours: { stdout: (b) => /sending PUBACK \(m1, rc0\)\nre: x\nClient auto-<id> sending DISCONNECT\n$/.test(b.toString()) } },
-      { name: '-F %j of the answer', args: ask('req', '-m', 'x', '-F', '%j'), oursArgs: ['--correlation', 'off'] },
     ]
   }
   return [
@@ -128,6 +127,8 @@ function versionOnly(v: MosquittoVersion): DiffCase[] {
       ours: { stdout: '' } },
     { name: '--retain-handling never skips the retained message', args: ask('req', '-m', 'fresh', '--retain-handling', 'never'), oursArgs: ['--correlation', 'off'], setup: retained('stale') },
     { name: '--retain-as-published', args: ask('req', '-m', 'x', '--retain-as-published', '-F', '%r %p') },
+    // -F prints as mosquitto 2.1 does ("retain":false, no stray Z in "tst"): 2.0.11's JSON differs.
+    { name: '-F %j of the answer', args: ask('req', '-m', 'x', '-F', '%j'), oursArgs: ['--correlation', 'off'] },
     { name: '-f with a missing file', args: ask('req', '-f', '{dir}/missing'), ...shared21(v, 'an unreadable -f file') },
     { name: '-s with an empty stdin', args: ask('req', '-s'), stdin: '' },
   ]

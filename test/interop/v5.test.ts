@@ -13,12 +13,15 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import mqtt from 'mqtt-packet'
 import type { Packet } from 'mqtt-packet'
 import {
-  freePort, mosquittoAvailable, mosquittoClient, requireMosquitto, requireMosquittoClients, startMosquitto, type Broker,
+  freePort, mosquittoAvailable, mosquittoClient, requireMosquitto, requireMosquitto21, requireMosquittoClients, startMosquitto, type Broker,
 } from '../helpers/mosquitto.js'
 import { runCli, spawnCli, waitForOutput, type RunResult, type SpawnedCli } from '../helpers/run-cli.js'
 
 const MPUB = mosquittoClient('mosquitto_pub') ?? 'mosquitto_pub'
 const MSUB = mosquittoClient('mosquitto_sub') ?? 'mosquitto_sub'
+// tssub prints -F as mosquitto_sub 2.1.2 does (%j: "retain" a boolean, user properties an array):
+// the reference for what tssub prints is 2.1.2's client, on the same 2.0.11 broker.
+const MSUB21 = mosquittoClient('mosquitto_sub', '2.1') ?? 'mosquitto_sub'
 const skipWithoutBroker = !mosquittoAvailable() && process.env.CI !== 'true' ? 'mosquitto not installed' : false
 
 // Every v5 -F specifier, then (after \n, which both tools expand) the JSON.
@@ -177,7 +180,7 @@ function maskPipeLine(line: string, expiry: number): string {
 
 // The %j line: the timestamp always differs, and message-expiry-interval may have ticked.
 function maskJson(line: string, expiry: number): string {
-  assert.match(line, /^\{"tst":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z\+0000",/, line)
+  assert.match(line, /^\{"tst":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+0000",/, line)
   return line.replace(/"tst":"[^"]*"/, '"tst":"TST"').replace(/"message-expiry-interval":(\d+)/, (_, n: string) => {
     assert.ok(Number(n) === expiry || Number(n) === expiry - 1, `message-expiry ${n} in ${line}`)
     return '"message-expiry-interval":"EXPIRY"'
@@ -208,11 +211,11 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
 
   // --- 1. PUBLISH properties ---
 
-  test('1. every v5 PUBLISH property tspub sends arrives as mosquitto_pub\'s (the same bytes; -F and %j in mosquitto_sub and tssub)', async (t) => {
-    if (!requireMosquitto(t) || !requireMosquittoClients(t)) return
+  test('1. every v5 PUBLISH property tspub sends arrives as mosquitto_pub\'s (the same bytes; -F and %j in mosquitto_sub 2.1.2 and tssub)', async (t) => {
+    if (!requireMosquitto(t) || !requireMosquittoClients(t) || !requireMosquitto21(t)) return
     const subArgs = (id: string): string[] => [...at(broker), '-V', '5', '-i', id, '-q', '1', '-t', 'props/#',
       '-D', 'subscribe', 'subscription-identifier', '7', '-F', V5_FORMAT, '-C', '4', '-W', '12']
-    const theirsSub = spawnCli(MSUB, subArgs('v5-props-ms'), { timeoutMs: 15_000 })
+    const theirsSub = spawnCli(MSUB21, subArgs('v5-props-ms'), { timeoutMs: 15_000 })
     const oursSub = spawnCli('tssub', subArgs('v5-props-ts'), { timeoutMs: 15_000 })
     try {
       await Promise.all([subscribed(broker, 'v5-props-ms'), subscribed(broker, 'v5-props-ts')])
@@ -238,9 +241,9 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
       assert.equal(msLines.length, 8, ms.stdout.toString())
       // What mosquitto_sub prints, for tspub's two messages and mosquitto_pub's two alike.
       const expectedPipe = '|props/x|hello|1|0|5||text/plain|corr|EXPIRY|1|k1:v1 k1:v2|resp/t|7|'
-      const expectedJson = (mid: number): string => `{"tst":"TST","topic":"props/x","qos":1,"retain":0,"payloadlen":5,"mid":${mid},` +
+      const expectedJson = (mid: number): string => `{"tst":"TST","topic":"props/x","qos":1,"retain":false,"payloadlen":5,"mid":${mid},` +
         '"properties":{"subscription-identifier":7,"payload-format-indicator":1,"content-type":"text/plain","response-topic":"resp/t",' +
-        '"correlation-data":"corr","user-properties":{"k1":"v1","k1":"v2"},"message-expiry-interval":"EXPIRY"},"payload":"hello"}'
+        '"correlation-data":"corr","user-properties":[{"k1":"v1"},{"k1":"v2"}],"message-expiry-interval":"EXPIRY"},"payload":"hello"}'
       const mask = (ls: string[]): string[] => ls.map((l, i) => (i % 2 === 0 ? maskPipeLine(l, 3600) : maskJson(l, 3600)))
       assert.deepEqual(mask(msLines), [1, 2, 3, 4].flatMap((mid) => [expectedPipe, expectedJson(mid)]), 'mosquitto_sub\'s view')
       // tssub prints the same four messages exactly as mosquitto_sub does (-F specifiers and %j).
@@ -256,12 +259,13 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
     '-D', 'publish', 'user-property', 'a', '1', '-D', 'publish', 'user-property', 'b', '2', '-D', 'publish', 'user-property', 'a', '3',
     '-D', 'publish', 'user-property', '2', 'x', '-D', 'publish', 'user-property', '1', 'y']
   const ORDER = 'a:1 b:2 a:3 2:x 1:y'
-  const ORDER_JSON = '"user-properties":{"a":"1","b":"2","a":"3","2":"x","1":"y"}'
+  const ORDER_JSON = '"user-properties":{"a":"1","b":"2","a":"3","2":"x","1":"y"}' // mosquitto_sub 2.0.11's shape
+  const ORDER_JSON21 = '"user-properties":[{"a":"1"},{"b":"2"},{"a":"3"},{"2":"x"},{"1":"y"}]'
 
   test('1b. tssub prints received user properties in packet order when they interleave or look numeric (a:1 b:2 a:3, 2:x 1:y), as mosquitto_sub', async (t) => {
-    if (!requireMosquitto(t) || !requireMosquittoClients(t)) return
+    if (!requireMosquitto(t) || !requireMosquittoClients(t) || !requireMosquitto21(t)) return
     const subArgs = (id: string): string[] => [...at(broker), '-V', '5', '-i', id, '-t', 'order/recv/#', '-F', '%P|%j', '-C', '1', '-W', '10']
-    const theirsSub = spawnCli(MSUB, subArgs('v5-order-recv-ms'), { timeoutMs: 15_000 })
+    const theirsSub = spawnCli(MSUB21, subArgs('v5-order-recv-ms'), { timeoutMs: 15_000 })
     const oursSub = spawnCli('tssub', subArgs('v5-order-recv-ts'), { timeoutMs: 15_000 })
     try {
       await Promise.all([subscribed(broker, 'v5-order-recv-ms'), subscribed(broker, 'v5-order-recv-ts')])
@@ -272,9 +276,9 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
       const msLine = lines(ms.stdout)[0]
       const tsLine = lines(ts.stdout)[0]
       assert.equal(msLine.split('|')[0], ORDER, 'mosquitto_pub -> mosquitto_sub keeps the order')
-      assert.ok(msLine.includes(ORDER_JSON), msLine)
+      assert.ok(msLine.includes(ORDER_JSON21), msLine)
       assert.equal(tsLine.split('|')[0], ORDER, 'tssub prints mosquitto_pub\'s user properties out of order')
-      assert.ok(tsLine.includes(ORDER_JSON), `tssub %j: ${tsLine}`)
+      assert.ok(tsLine.includes(ORDER_JSON21), `tssub %j: ${tsLine}`)
       assert.equal(maskJson(tsLine.slice(tsLine.indexOf('|') + 1), 0), maskJson(msLine.slice(msLine.indexOf('|') + 1), 0), 'tssub %j differs from mosquitto_sub')
     } finally {
       stopChild(theirsSub)
@@ -476,10 +480,10 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
   // --- 3. Will properties ---
 
   test('3. will properties arrive with the will of a client that vanished (SIGKILL), as mosquitto_sub\'s do', async (t) => {
-    if (!requireMosquitto(t) || !requireMosquittoClients(t)) return
+    if (!requireMosquitto(t) || !requireMosquittoClients(t) || !requireMosquitto21(t)) return
     const fmt = '|%t|%p|%q|%r|%C|%D|%E|%F|%P|%R|\\n%j'
     const watchArgs = (id: string): string[] => [...at(broker), '-V', '5', '-i', id, '-q', '1', '-t', 'will/v5', '-F', fmt, '-C', '2', '-W', '12']
-    const msWatch = spawnCli(MSUB, watchArgs('v5-will-watch-ms'), { timeoutMs: 15_000 })
+    const msWatch = spawnCli(MSUB21, watchArgs('v5-will-watch-ms'), { timeoutMs: 15_000 })
     const tsWatch = spawnCli('tssub', watchArgs('v5-will-watch-ts'), { timeoutMs: 15_000 })
     const proxy = await recordingProxy(broker.port)
     const doomed: SpawnedCli[] = []
@@ -511,8 +515,8 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
       })
       const pipe = '|will/v5|gone|1|0|text/x-will|wcorr|EXPIRY|1|wk:wv wk:wv2|will/resp|'
       // (mosquitto forwards the will's properties in their order, message-expiry-interval last.)
-      const json = '{"tst":"TST","topic":"will/v5","qos":1,"retain":0,"payloadlen":4,"mid":MID,"properties":{"content-type":"text/x-will",' +
-        '"payload-format-indicator":1,"response-topic":"will/resp","correlation-data":"wcorr","user-properties":{"wk":"wv","wk":"wv2"},' +
+      const json = '{"tst":"TST","topic":"will/v5","qos":1,"retain":false,"payloadlen":4,"mid":MID,"properties":{"content-type":"text/x-will",' +
+        '"payload-format-indicator":1,"response-topic":"will/resp","correlation-data":"wcorr","user-properties":[{"wk":"wv"},{"wk":"wv2"}],' +
         '"message-expiry-interval":"EXPIRY"},"payload":"gone"}'
       // mosquitto_sub prints tssub's will (first) exactly as mosquitto_sub's own will (second).
       assert.deepEqual(mask(lines(ms.stdout)), [pipe, json.replace('MID', '1'), pipe, json.replace('MID', '2')], 'mosquitto_sub\'s view of the wills')

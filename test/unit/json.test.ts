@@ -1,30 +1,33 @@
 // Unit tests for the %j / %J JSON (contract §2.12): the cJSON-compatible parser and printer, number printing,
-// and the message object. Expected strings were printed by mosquitto_sub 2.0.11 (libcjson 1.7.15).
+// and the message object. Expected strings were printed by mosquitto_sub 2.1.2 (libcjson 1.7.15; 2.0.11
+// prints the same but for "retain" as a number, user properties as one object and a "Z" in "tst").
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ReceivedMessage } from '../../src/core/message.js'
 import { compileFormat } from '../../src/output/format.js'
-import { formatNumber, parseJson, writeJson } from '../../src/output/json.js'
-import { ByteWriter, renderMessage } from '../../src/output/render.js'
+import { formatNumber, writeJson } from '../../src/output/json.js'
+import { parseJson } from '../../src/output/json-parse.js'
+import { ByteWriter, joinOutput } from '../../src/output/byte-writer.js'
+import { renderMessage } from '../../src/output/render.js'
 import type { Clock } from '../../src/output/time.js'
 
 process.env.TZ = 'UTC'
 
 const clock: Clock = { now: () => ({ epochMs: 1795319537125, nanos: 125818999 }) }
-const TST = '2026-11-22T03:52:17.125818Z+0000' // mosquitto: 2.0.11's stray Z before the offset
+const TST = '2026-11-22T03:52:17.125818+0000' // without 2.0.11's stray Z before the offset
 
 function reprint(payload: Buffer, pretty = false): string | undefined {
   const v = parseJson(payload)
   if (v === undefined) return undefined
   const w = new ByteWriter()
   writeJson(w, v, pretty)
-  return w.take().toString('latin1')
+  return joinOutput(w.take()).toString('latin1')
 }
 
 function json(msg: ReceivedMessage, format = '%j', pretty = false) {
   const r = renderMessage(msg, { format: compileFormat(Buffer.from(format)), verbose: false, noEol: false, pretty }, clock)
-  return { out: r.out.toString('latin1'), errors: r.errors }
+  return { out: joinOutput(r.out).toString('latin1'), errors: r.errors }
 }
 
 const msg = (payload: string | Buffer, extra: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
@@ -32,7 +35,8 @@ const msg = (payload: string | Buffer, extra: Partial<ReceivedMessage> = {}): Re
   qos: 0, retain: true, mid: 0, ...extra,
 })
 
-// %J: payload bytes (latin1) -> the payload as 2.0.11 re-printed it; undefined = "not valid JSON"
+// %J: payload bytes (latin1) -> the payload as mosquitto re-printed it; undefined = "not valid JSON".
+// "Fixed": where cJSON prints something that is not the payload, or not JSON.
 const normalisation: Array<[string, string | undefined]> = [
   ['1.0', '1'],
   ['1e21', '1e+21'],
@@ -61,8 +65,8 @@ const normalisation: Array<[string, string | undefined]> = [
   ['0x10', undefined],
   ['1.5.3', undefined],
   ['-', undefined],
-  ['1e400', 'null'],
-  ['-1e400', 'null'],
+  ['1e400', '1e400'], // Fixed: cJSON prints null
+  ['-1e400', '-1e400'],
   ['1e-400', '0'],
   ['2147483647', '2147483647'],
   ['2147483648', '2147483648'],
@@ -70,7 +74,7 @@ const normalisation: Array<[string, string | undefined]> = [
   ['-2147483649', '-2147483649'],
   ['1e15', '1e+15'],
   ['1e14', '100000000000000'],
-  ['123456789012345678', '1.2345678901234568e+17'],
+  ['123456789012345678', '123456789012345678'], // Fixed: cJSON prints 1.2345678901234568e+17
   ['0.1', '0.1'],
   ['0.30000000000000004', '0.3'],
   ['3.14159', '3.14159'],
@@ -86,12 +90,12 @@ const normalisation: Array<[string, string | undefined]> = [
   ['"\\ud83d\\ude00"', '"\xf0\x9f\x98\x80"'],
   ['"\\ud83d"', undefined],
   ['"\\ude00"', undefined],
-  ['"\\u0000x"', '""'],
+  ['"\\u0000x"', '"\\u0000x"'], // Fixed: cJSON ends the string at the NUL
   ['"\\/\\b\\f\\n\\r\\t\\"\\\\"', '"/\\b\\f\\n\\r\\t\\"\\\\"'],
   ['"\\x"', undefined],
   ['"a\tb"', '"a\\tb"'],
   ['"\u0001"', '"\\u0001"'],
-  ['"\xff\xfe"', '"\xff\xfe"'],
+  ['"\xff\xfe"', undefined], // Fixed: cJSON copies the bytes, and its output is not JSON
   ['true', 'true'],
   ['false', 'false'],
   ['null', 'null'],
@@ -109,8 +113,12 @@ const normalisation: Array<[string, string | undefined]> = [
   ['""', '""'],
   ['"', undefined],
   ['[', undefined],
-  ['111111111111111111111111111111111111111111111111111111111111111', '1.1111111111111112e+62'],
-  ['1111111111111111111111111111111111111111111111111111111111111111', '1.1111111111111112e+63'],
+  ['111111111111111111111111111111111111111111111111111111111111111', '111111111111111111111111111111111111111111111111111111111111111'],
+  ['1111111111111111111111111111111111111111111111111111111111111111', '1111111111111111111111111111111111111111111111111111111111111111'],
+  ['1.1111111111111111111111111111111111111111111111111111111111111e62', '1.1111111111111112e+62'], // a double's digits, as jq reads it
+  ['-9007199254740992', '-9.00719925474099e+15'], // exact in a double
+  ['-9007199254740993', '-9007199254740993'],
+  ['01111111111111111111', '1.1111111111111112e+18'], // not JSON's syntax: as cJSON prints it
   ['1.0000000000000000000000000000000000000000000000000000000000000000000000', '1'],
   ['{"a":[{"x":1}]}', '{"a":[{"x":1}]}'],
   ['[[{"x":1}]]', '[[{"x":1}]]'],
@@ -128,7 +136,7 @@ const normalisation: Array<[string, string | undefined]> = [
   ['4.9406564584124654e-324', '4.94065645841247e-324'],
   ['0.1e1', '1'],
   ['123.456e-2', '1.23456'],
-  ['9007199254740993', '9.00719925474099e+15'],
+  ['9007199254740993', '9007199254740993'], // Fixed: cJSON prints 9.00719925474099e+15
   ['"\\U00e9"', undefined],
   ['"\\u00E9"', '"\xc3\xa9"'],
   ['"\\u12"', undefined],
@@ -136,8 +144,8 @@ const normalisation: Array<[string, string | undefined]> = [
   [' ', undefined],
   ['\xef\xbb\xbf', undefined],
   ['\xef\xbb\xbf\xef\xbb\xbf1', undefined],
-  ['"\\u00zz"', '""'], // cJSON reads a bad hex digit as code 0, which ends the C string
-  ['"ab\\uzzzzcd"', '"ab"'],
+  ['"\\u00zz"', undefined], // Fixed: cJSON reads a bad hex digit as code 0, which ends the C string
+  ['"ab\\uzzzzcd"', undefined],
   ['"\\uD83D\\uzzzz"', undefined],
 ]
 for (const [input, want] of normalisation) {
@@ -161,9 +169,9 @@ test('numbers print as cJSON 1.7.15 does (%1.15g, else %1.17g)', () => {
   for (const [n, want] of cases) assert.equal(formatNumber(n), want, String(n))
 })
 
-test('%j: compact object, keys in order, retain as a number', () => {
+test('%j: compact object, keys in order, retain as a boolean', () => {
   assert.deepEqual(json(msg('hello')), {
-    out: `{"tst":"${TST}","topic":"t","qos":0,"retain":1,"payloadlen":5,"payload":"hello"}\n`, errors: [],
+    out: `{"tst":"${TST}","topic":"t","qos":0,"retain":true,"payloadlen":5,"payload":"hello"}\n`, errors: [],
   })
 })
 
@@ -171,20 +179,20 @@ test('%j escaping (§2.12 example, fixed): control bytes escaped, 0x7f raw; inva
   const payload = Buffer.from('a\x01b\x1fc\x7fd\xc3\xa9e\xffz"q\\', 'latin1')
   // mosquitto copies the 0xff raw (not JSON); we say base64 and carry the bytes exactly.
   assert.equal(json(msg(payload, { topic: Buffer.from('e/1') })).out,
-    `{"tst":"${TST}","topic":"e/1","qos":0,"retain":1,"payloadlen":15,"payload_encoding":"base64","payload":"${payload.toString('base64')}"}\n`)
+    `{"tst":"${TST}","topic":"e/1","qos":0,"retain":true,"payloadlen":15,"payload_encoding":"base64","payload":"${payload.toString('base64')}"}\n`)
   const valid = Buffer.from('a\x01b\x1fc\x7fd\xc3\xa9e"q\\', 'latin1')
   assert.equal(json(msg(valid, { topic: Buffer.from('e/1') })).out,
-    `{"tst":"${TST}","topic":"e/1","qos":0,"retain":1,"payloadlen":13,"payload":"a\\u0001b\\u001fc\x7fd\xc3\xa9e\\"q\\\\"}\n`)
+    `{"tst":"${TST}","topic":"e/1","qos":0,"retain":true,"payloadlen":13,"payload":"a\\u0001b\\u001fc\x7fd\xc3\xa9e\\"q\\\\"}\n`)
   assert.equal(json(msg('\b\f\n\r\t/')).out.split('"payload":')[1], '"\\b\\f\\n\\r\\t/"}\n')
 })
 
 test('%j keeps the whole payload, NULs escaped (mosquitto cuts it at the first NUL)', () => {
   assert.equal(json(msg('bin\0ary\0data123456')).out,
-    `{"tst":"${TST}","topic":"t","qos":0,"retain":1,"payloadlen":18,"payload":"bin\\u0000ary\\u0000data123456"}\n`)
+    `{"tst":"${TST}","topic":"t","qos":0,"retain":true,"payloadlen":18,"payload":"bin\\u0000ary\\u0000data123456"}\n`)
 })
 
 test('an empty payload is null for %j and %J', () => {
-  const out = `{"tst":"${TST}","topic":"t","qos":0,"retain":0,"payloadlen":0,"payload":null}`
+  const out = `{"tst":"${TST}","topic":"t","qos":0,"retain":false,"payloadlen":0,"payload":null}`
   assert.equal(json(msg('', { retain: false }), '%j|%J').out, `${out}|${out}\n`)
 })
 
@@ -200,8 +208,8 @@ test('the topic and property strings are escaped', () => {
     topic: Buffer.from('e/"q\\é'), retain: false,
     properties: { contentType: '"\\', userProperties: { 'k"': 'v\\' }, responseTopic: 'r\\t' },
   })
-  assert.equal(json(m).out, `{"tst":"${TST}","topic":"e/\\"q\\\\\xc3\xa9","qos":0,"retain":0,"payloadlen":0,` +
-    '"properties":{"content-type":"\\"\\\\","user-properties":{"k\\"":"v\\\\"},"response-topic":"r\\\\t"},"payload":null}\n')
+  assert.equal(json(m).out, `{"tst":"${TST}","topic":"e/\\"q\\\\\xc3\xa9","qos":0,"retain":false,"payloadlen":0,` +
+    '"properties":{"content-type":"\\"\\\\","user-properties":[{"k\\"":"v\\\\"}],"response-topic":"r\\\\t"},"payload":null}\n')
 })
 
 const v5: ReceivedMessage = {
@@ -212,36 +220,36 @@ const v5: ReceivedMessage = {
   },
 }
 
-test('v5 properties in packet order, duplicate user-property keys written twice, mid only for QoS > 0', () => {
-  assert.equal(json(v5).out, `{"tst":"${TST}","topic":"f/x","qos":1,"retain":1,"payloadlen":7,"mid":1,"properties":{` +
+test('v5 properties in packet order, user properties as an array (repeated keys kept), mid only for QoS > 0', () => {
+  assert.equal(json(v5).out, `{"tst":"${TST}","topic":"f/x","qos":1,"retain":true,"payloadlen":7,"mid":1,"properties":{` +
     '"subscription-identifier":56,"content-type":"text/plain","correlation-data":"corr","payload-format-indicator":1,' +
-    '"response-topic":"resp/t","user-properties":{"k1":"v1","k1":"v2"},"message-expiry-interval":3600},"payload":"message"}\n')
+    '"response-topic":"resp/t","user-properties":[{"k1":"v1"},{"k1":"v2"}],"message-expiry-interval":3600},"payload":"message"}\n')
 })
 
-test('correlation data is cut at a NUL; topic-alias prints its real value (2.0.11 printed garbage)', () => {
+test('correlation data keeps a NUL (mosquitto cuts it there); topic-alias prints its real value (2.0.11 printed garbage)', () => {
   const m = msg('hi', { qos: 2, mid: 65535, retain: false, properties: { correlationData: Buffer.from('ab\0cd'), topicAlias: 7, payloadFormatIndicator: 3 } })
-  assert.equal(json(m).out, `{"tst":"${TST}","topic":"t","qos":2,"retain":0,"payloadlen":2,"mid":65535,"properties":` +
-    '{"correlation-data":"ab","topic-alias":7,"payload-format-indicator":3},"payload":"hi"}\n')
+  assert.equal(json(m).out, `{"tst":"${TST}","topic":"t","qos":2,"retain":false,"payloadlen":2,"mid":65535,"properties":` +
+    '{"correlation-data":"ab\\u0000cd","topic-alias":7,"payload-format-indicator":3},"payload":"hi"}\n')
 })
 
 test('correlation data that is not UTF-8 goes as base64, said by a key before it (mosquitto copies it raw: not JSON)', () => {
   const m = msg('hi', { properties: { correlationData: Buffer.from([0xff, 0x00, 0x41]) } })
-  assert.equal(json(m).out, `{"tst":"${TST}","topic":"t","qos":0,"retain":1,"payloadlen":2,"properties":` +
-    '{"correlation-data-encoding":"base64","correlation-data":"/w=="},"payload":"hi"}\n')
+  assert.equal(json(m).out, `{"tst":"${TST}","topic":"t","qos":0,"retain":true,"payloadlen":2,"properties":` +
+    '{"correlation-data-encoding":"base64","correlation-data":"/wBB"},"payload":"hi"}\n')
   JSON.parse(json(m).out.toString())
 })
 
 test('--pretty: the contract sample', () => {
   const m = msg('{"a":1, "b": [1,2]}', { topic: Buffer.from('fmt/d') })
-  assert.equal(json(m, '%J', true).out, `{\n\t"tst":\t"${TST}",\n\t"topic":\t"fmt/d",\n\t"qos":\t0,\n\t"retain":\t1,\n` +
+  assert.equal(json(m, '%J', true).out, `{\n\t"tst":\t"${TST}",\n\t"topic":\t"fmt/d",\n\t"qos":\t0,\n\t"retain":\ttrue,\n` +
     '\t"payloadlen":\t19,\n\t"payload":\t{\n\t\t"a":\t1,\n\t\t"b":\t[1, 2]\n\t}\n}\n')
 })
 
 test('--pretty: v5 properties and text around the object', () => {
-  assert.equal(json(v5, 'A%jB', true).out, `A{\n\t"tst":\t"${TST}",\n\t"topic":\t"f/x",\n\t"qos":\t1,\n\t"retain":\t1,\n` +
+  assert.equal(json(v5, 'A%jB', true).out, `A{\n\t"tst":\t"${TST}",\n\t"topic":\t"f/x",\n\t"qos":\t1,\n\t"retain":\ttrue,\n` +
     '\t"payloadlen":\t7,\n\t"mid":\t1,\n\t"properties":\t{\n\t\t"subscription-identifier":\t56,\n\t\t"content-type":\t"text/plain",\n' +
     '\t\t"correlation-data":\t"corr",\n\t\t"payload-format-indicator":\t1,\n\t\t"response-topic":\t"resp/t",\n' +
-    '\t\t"user-properties":\t{\n\t\t\t"k1":\t"v1",\n\t\t\t"k1":\t"v2"\n\t\t},\n\t\t"message-expiry-interval":\t3600\n\t},\n' +
+    '\t\t"user-properties":\t[{\n\t\t\t\t"k1":\t"v1"\n\t\t\t}, {\n\t\t\t\t"k1":\t"v2"\n\t\t\t}],\n\t\t"message-expiry-interval":\t3600\n\t},\n' +
     '\t"payload":\t"message"\n}B\n')
 })
 
@@ -255,13 +263,13 @@ test('--pretty: arrays stay on one line, objects in arrays indent oddly, empty o
   assert.equal(payloadOf('{}'), '{\n\t}\n}\n')
 })
 
-test('user properties in packet order when it is known, the object where the first one was', () => {
+test('user properties in packet order when it is known, the array where the first one was', () => {
   const pair = (k: string, v: string): [Buffer, Buffer] => [Buffer.from(k), Buffer.from(v)]
   const m = msg('', {
     retain: false,
     properties: { contentType: 'c', userProperties: { 1: 'y', 2: 'x', a: ['1', '3'], b: '2' }, responseTopic: 'r' },
     userPropertyList: [pair('a', '1'), pair('b', '2'), pair('a', '3'), pair('2', 'x'), pair('1', 'y')],
   })
-  assert.equal(json(m).out, `{"tst":"${TST}","topic":"t","qos":0,"retain":0,"payloadlen":0,"properties":{"content-type":"c",` +
-    '"user-properties":{"a":"1","b":"2","a":"3","2":"x","1":"y"},"response-topic":"r"},"payload":null}\n')
+  assert.equal(json(m).out, `{"tst":"${TST}","topic":"t","qos":0,"retain":false,"payloadlen":0,"properties":{"content-type":"c",` +
+    '"user-properties":[{"a":"1"},{"b":"2"},{"a":"3"},{"2":"x"},{"1":"y"}],"response-topic":"r"},"payload":null}\n')
 })

@@ -4,6 +4,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ReceivedMessage } from '../../src/core/message.js'
 import { compileFormat } from '../../src/output/format.js'
+import { joinOutput } from '../../src/output/byte-writer.js'
 import { renderMessage, type OutputOptions } from '../../src/output/render.js'
 import type { Clock } from '../../src/output/time.js'
 
@@ -13,8 +14,7 @@ const msg = (payload: Buffer | string, topic = 'w/x'): ReceivedMessage => ({
 })
 const opts = (o: Partial<OutputOptions> = {}): OutputOptions => ({ verbose: false, noEol: false, pretty: false, ...o })
 const out = (m: ReceivedMessage, o: Partial<OutputOptions> = {}): Buffer => {
-  const r = renderMessage(m, opts(o), noClock).out
-  return Buffer.isBuffer(r) ? r : Buffer.concat(r)
+  return joinOutput(renderMessage(m, opts(o), noClock).out)
 }
 
 // [mode, payload, expected stdout]
@@ -32,7 +32,7 @@ const modes: Array<[string, Partial<OutputOptions>, string, string]> = [
 for (const [name, o, payload, want] of modes) {
   test(`mode: ${name}`, () => {
     const r = renderMessage(msg(payload), opts(o), noClock)
-    assert.deepEqual(Buffer.isBuffer(r.out) ? r.out : Buffer.concat(r.out), Buffer.from(want))
+    assert.deepEqual(joinOutput(r.out), Buffer.from(want))
     assert.deepEqual(r.errors, [])
   })
 }
