@@ -71,6 +71,7 @@ _tsmqtt_value() {
     --pw-file) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     -f|--file) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     -q|--qos) _tsmqtt_compgen -W '0 1 2' ;;
+    --retain-handling) _tsmqtt_compgen -W 'always new never' ;;
     --will-qos) _tsmqtt_compgen -W '0 1 2' ;;
     --cafile) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     --capath) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -d ;;
@@ -78,6 +79,7 @@ _tsmqtt_value() {
     --key) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     --keyform) _tsmqtt_compgen -W 'pem engine' ;;
     --tls-version) _tsmqtt_compgen -W 'tlsv1.3 tlsv1.2 tlsv1.1' ;;
+    --tls-keylog) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     -o) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     --profile) _tsmqtt_profiles ;;
   esac
@@ -92,11 +94,11 @@ _tsmqtt() {
   cur=${words[last]}
   case $tool in
     tssub)
-      opts='-h --host -p --port --unix -L --url -A --nodelay --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -q --qos -C -E -R --retained-only --remove-retained -T --filter-out -U --unsubscribe --random-filter -W -v --verbose -N -F --pretty --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --psk --psk-identity -d --debug --quiet -o --profile --help --version'
-      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -q --qos -C -T --filter-out -U --unsubscribe --random-filter -W -F --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --psk --psk-identity -o --profile ' ;;
+      opts='-h --host -p --port --unix -L --url -A --nodelay --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -q --qos -C -E -R --retained-only --remove-retained --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -v --verbose -N -F --pretty -w --watch --message-rate --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
+      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -q --qos -C --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -F --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile ' ;;
     *)
-      opts='-h --host -p --port --unix -L --url -A --nodelay --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message -q --qos -r --retain --repeat --repeat-delay --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --psk --psk-identity -d --debug --quiet -o --profile --help --version'
-      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -m --message -f --file -q --qos --repeat --repeat-delay --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --psk --psk-identity -o --profile ' ;;
+      opts='-h --host -p --port --unix -L --url -A --nodelay --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message -q --qos -r --retain --repeat --repeat-delay --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
+      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -m --message -f --file -q --qos --repeat --repeat-delay --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile ' ;;
   esac
   # Walk argv as the tools parse it, so that a value (`-m -d`, `-t --help`) is never taken for an option.
   for ((i = 1; i < last; i++)); do

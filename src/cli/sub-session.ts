@@ -8,6 +8,8 @@ import { topicMatches } from '../core/topic.js'
 import type { Options } from '../options/types.js'
 import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
+import { WatchLayout } from '../output/watch.js'
+import { MessageRate } from './message-rate.js'
 import { connectFailure, lostError, openStream } from './connect.js'
 import { unrefLongTimeout } from './long-timer.js'
 import { report, type ToolContext } from './run-tool.js'
@@ -26,6 +28,9 @@ export class Subscriber {
   private pendingRemovals = 0
   private resolveRun!: (code: number) => void
   private readonly filterOut: string[]
+  // mosquitto: --message-rate replaces message processing and turns -w off.
+  private readonly rate?: MessageRate
+  private readonly watch?: WatchLayout
 
   constructor(
     private readonly client: MqttClient,
@@ -35,14 +40,20 @@ export class Subscriber {
     private readonly ctx: ToolContext,
   ) {
     this.filterOut = o.filterOut.map((f) => f.toString('utf8'))
+    if (o.messageRate) this.rate = new MessageRate((line) => sink.write(line))
+    else if (o.watch) this.watch = new WatchLayout()
   }
 
   /** Connect and process messages until something stops the run. */
   async run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
+    if (this.watch) this.sink.write(this.watch.header(Buffer.from(this.o.host, 'latin1').toString('utf8')))
     const stream = await openStream(this.o)
     // mosquitto: -W starts once the first TCP connect has succeeded.
     if (this.o.timeout !== undefined) unrefLongTimeout(() => this.onTimeout(), this.o.timeout * 1000)
+    // mosquitto: the lines start once the connection is open, before the CONNACK. After -W's
+    // timer: at a whole second, -W's last line comes instead of the ordinary one, as in mosquitto.
+    this.rate?.start()
     const onSignal = (): void => this.onSignal()
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
@@ -64,7 +75,10 @@ export class Subscriber {
     } catch (err) {
       // A signal or -W that fired while connecting has already decided the exit code.
       // A loss before CONNACK is retried, as mosquitto does (the 'close' handler runs the loop).
-      if (!this.stopping && !(err instanceof ConnectionLost && err.reason !== 'protocol')) throw connectFailure(this.o, err)
+      if (!this.stopping && !(err instanceof ConnectionLost && err.reason !== 'protocol')) {
+        this.rate?.stop(false)
+        throw connectFailure(this.o, err)
+      }
     }
     const code = await done
     process.off('SIGINT', onSignal)
@@ -90,19 +104,26 @@ export class Subscriber {
   private subscribeAll(): Promise<unknown> {
     const o = this.o
     const v5 = o.protocolVersion === 5
-    const options = v5 ? (o.retainAsPublished ? 0x08 : 0) | (o.noRetained ? 0x20 : 0) : 0
     const props = v5 ? o.propertyMap : {}
-    const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options, props.subscribe, (mid, granted) => {
-      if (o.debug && !o.quiet) this.sink.line(paintDebug(`Subscribed (mid: ${mid}): ${granted.join(', ')}`))
-      if (granted.every((g) => g >= 128)) {
-        this.warn('All subscription requests were denied.\n')
-        // mosquitto leaves here with exit 0; a refusal is not a success: exit with the broker's code.
-        return this.stop(granted[0])
-      }
-      if (o.exitAfterSubscribe) this.stop(0)
-    })
-    for (const u of o.unsubscribe) this.client.unsubscribe(u.toString('utf8'), props.unsubscribe).catch(() => undefined)
-    return suback
+    const suback = o.topics.length === 0 ? undefined : this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos,
+      v5 ? subscriptionOptions(o) : 0, props.subscribe, (mid, granted) => {
+        if (o.debug && !o.quiet) this.sink.line(paintDebug(`Subscribed (mid: ${mid}): ${granted.join(', ')}`))
+        if (granted.every((g) => g >= 128)) {
+          this.warn('All subscription requests were denied.\n')
+          // mosquitto leaves here with exit 0; a refusal is not a success: exit with the broker's code.
+          return this.stop(granted[0])
+        }
+        if (o.exitAfterSubscribe) this.stop(0)
+      })
+    const unsubacks = o.unsubscribe.map((u) => this.client.unsubscribe(u.toString('utf8'), props.unsubscribe))
+    for (const u of unsubacks) u.catch(() => undefined)
+    if (suback) return suback
+    // mosquitto 2.1: -U alone only unsubscribes (a persistent session may still deliver its other
+    // subscriptions). With -E it never exits then, having no SUBACK to wait for; we exit once
+    // every UNSUBACK is in.
+    const unsubscribed = Promise.all(unsubacks)
+    if (o.exitAfterSubscribe) unsubscribed.then(() => this.stop(0), () => undefined)
+    return unsubscribed
   }
 
   // After a loss: try again every second, forever (mosquitto's loop_forever), until stopped.
@@ -127,6 +148,7 @@ export class Subscriber {
   // mosquitto's on_message steps (contract §6.6), in order.
   private onMessage(msg: ReceivedMessage): void {
     const o = this.o
+    if (this.rate) return this.rate.add()
     if (this.stopping) return
     if (o.retainedOnly && !msg.retain) return this.stop(0)
     if (msg.retain && o.noRetained) return
@@ -136,7 +158,10 @@ export class Subscriber {
     }
     if (o.removeRetained && msg.retain) this.removeRetained(msg.topic)
     // Fixed: mosquitto's --random-filter acts per mille; the value is a percentage (stored x10).
+    // mosquitto: -w moves to the topic's line even for a message --random-filter then drops.
+    if (this.watch) this.sink.write(this.watch.before(msg.topic))
     if (o.randomFilter === undefined || Math.random() * 1000 < o.randomFilter) this.print(msg)
+    if (this.watch) this.sink.write(this.watch.after())
     if (o.count !== undefined && ++this.count >= o.count) this.stop(0)
   }
 
@@ -162,6 +187,7 @@ export class Subscriber {
     if (this.stopping) return
     this.stopping = true
     this.stopCode = code
+    this.rate?.stop(true)
     // mosquitto hangs here when removals are pending (contract §6.8); we wait for their PUBACKs.
     if (this.pendingRemovals === 0 || !this.client.connected) this.disconnectAndResolve(code, reasonCode)
   }
@@ -186,12 +212,14 @@ export class Subscriber {
 
   private abort(code: number): void {
     this.stopping = true
+    this.rate?.stop(false)
     this.client.destroy()
     this.resolveRun(code)
   }
 
   private finishWithError(err: unknown): void {
     this.stopping = true
+    this.rate?.stop(false)
     this.sink.flush()
     this.resolveRun(report(this.ctx, err))
   }
@@ -199,4 +227,10 @@ export class Subscriber {
   private warn(text: string): void {
     if (!this.o.quiet) writeErr(text)
   }
+}
+
+// MQTT v5 subscription options [MQTT-3.8.3.1]: retain as published (bit 3) and retain handling
+// (bits 4-5: 0 always, 1 new subscriptions only, 2 never), from --retain-handling or -R.
+function subscriptionOptions(o: Options): number {
+  return (o.retainAsPublished ? 0x08 : 0) | (o.retainHandling << 4)
 }

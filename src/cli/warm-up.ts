@@ -17,7 +17,7 @@ export async function warmUp(tool: Tool): Promise<unknown[]> {
     ? ['-h', 'localhost', '-p', '1883', '-t', 'warm/up', '-m', 'x', '-q', '1', '-i', 'warm']
     : ['-h', 'localhost', '-p', '1883', '-t', 'warm/up', '-v', '-q', '1', '-C', '1', '-i', 'warm']
   try {
-    parseCommandLine(tool, 'warm-up', args, env)
+    parseCommandLine(tool, args, env)
   } catch {
     // a warm-up only
   }

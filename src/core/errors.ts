@@ -13,7 +13,9 @@ export const ExitCode = {
   NOT_SUPPORTED: 10,
   AUTH: 11,
   ERRNO: 14,
+  EAI: 15,
   PROXY: 16,
+  KEEPALIVE: 19,
   TIMEOUT: 27,
 } as const
 

@@ -65,6 +65,7 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     retainedOnly: flag('retainedOnly'),
     removeRetained: flag('removeRetained'),
     retainAsPublished: flag('retainAsPublished'),
+    retainHandling: (num('retainHandling') ?? 0) as 0 | 1 | 2,
     filterOut: list('filterOut').map(bytes),
     unsubscribe: list('unsubscribe').map(bytes),
     randomFilter: num('randomFilter'),
@@ -73,6 +74,8 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     noEol: flag('noEol'),
     format: buf('format'),
     pretty: flag('pretty'),
+    watch: flag('watch'),
+    messageRate: flag('messageRate'),
     will: undefined,
     tls: {
       cafile: str('cafile'),
@@ -89,6 +92,8 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
       insecure: flag('insecure'),
       psk: str('psk'),
       pskIdentity: str('pskIdentity'),
+      keylog: str('tlsKeylog'),
+      noTls: flag('noTls'),
     },
     debug: flag('debug'),
     quiet: flag('quiet'),
@@ -96,8 +101,9 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
   options.will = willOptions(raw, str, flag)
   checkTls(options)
   checkSession(options)
-  if (tool === 'sub' && options.topics.length === 0) {
-    throw new UsageError('Error: You must specify a topic to subscribe to.\n')
+  // mosquitto 2.1: unsubscribing alone (-U without -t) is a run of its own.
+  if (tool === 'sub' && options.topics.length === 0 && options.unsubscribe.length === 0) {
+    throw new UsageError('Error: You must specify a topic to subscribe to (-t) or unsubscribe from (-U).\n')
   }
   options.propertyMap = buildProperties(options.properties, {
     sessionExpiry: options.sessionExpiry, protocolVersion: options.protocolVersion, quiet: options.quiet,

@@ -41,6 +41,10 @@ export interface TlsOptions {
   insecure: boolean
   psk?: string
   pskIdentity?: string
+  /** --tls-keylog: append the session keys (NSS key log lines) to this file. */
+  keylog?: string
+  /** --no-tls: no TLS whatever the other options say (mosquitto 2.1). */
+  noTls: boolean
 }
 
 /** Everything either tool was asked to do. */
@@ -86,6 +90,8 @@ export interface Options {
   retainedOnly: boolean
   removeRetained: boolean
   retainAsPublished: boolean
+  /** MQTT v5 subscription option: 0 always, 1 new subscriptions only, 2 never (--retain-handling, -R). */
+  retainHandling: 0 | 1 | 2
   filterOut: Buffer[]
   unsubscribe: Buffer[]
   /** Out of 10000, as mosquitto stores it. */
@@ -95,6 +101,10 @@ export interface Options {
   noEol: boolean
   format?: Buffer
   pretty: boolean
+  /** -w: one terminal line per topic. */
+  watch: boolean
+  /** --message-rate: print messages per second instead of messages. */
+  messageRate: boolean
   will?: WillOptions
   tls: TlsOptions
   debug: boolean

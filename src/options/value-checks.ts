@@ -22,6 +22,8 @@ export interface WalkState {
 }
 
 const MAX_PAYLOAD = 268435455
+// MQTT v5 retain handling [MQTT-3.8.3.1]: 0 send retained messages, 1 only for a new subscription, 2 never.
+const RETAIN_HANDLING: Record<string, number> = { always: 0, new: 1, never: 2 }
 const PROTOCOL_VERSIONS: Record<string, string> = { mqttv31: '3', '31': '3', mqttv311: '4', '311': '4', mqttv5: '5', '5': '5' }
 
 /** Check one option value; returns the normalised words it stands for. */
@@ -73,13 +75,19 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       if (chance < 1 || chance > 10000) throw new UsageError('Error: --random-filter chance must be between 0.1-100.0\n\n')
       return [set(spec.key, chance)]
     }
+    case 'retainHandling': {
+      const handling = RETAIN_HANDLING[value]
+      if (handling === undefined) throw new UsageError(`Error: Unknown value '${value}' for --retain-handling.\n\n`)
+      return [set(spec.key, handling)]
+    }
     case 'protocolVersion': {
       const version = PROTOCOL_VERSIONS[value]
       if (!version) throw new UsageError('Error: Invalid protocol version argument given.\n\n')
       return [set(spec.key, version)]
     }
     case 'sessionExpiry':
-      return [set(spec.key, sessionExpiry(value))]
+      // mosquitto 2.1: -x switches to MQTT v5 where it appears (as -D does); a later -V still wins.
+      return [set(spec.key, sessionExpiry(value)), set('protocolVersion', 5)]
     case 'topic':
       checkTopic(tool, '-t', value)
       return [set('topic', value)]

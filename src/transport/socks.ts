@@ -3,6 +3,7 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import type { Socket } from 'node:net'
 import { ExitCode, ToolError, UsageError } from '../core/errors.js'
+import { errorLine } from '../core/reason-codes.js'
 import { atoi } from '../options/c-numbers.js'
 import { openTcp } from './tcp.js'
 
@@ -185,14 +186,6 @@ function replyExit(code: number): number {
   return ExitCode.PROXY
 }
 
-// mosquitto's line for each of those exit statuses.
-const EXIT_LINES: Record<number, string> = {
-  [ExitCode.AUTH]: 'Error: Authorisation failed.\n',
-  [ExitCode.NO_CONN]: 'Error: The client is not currently connected.\n',
-  [ExitCode.INVAL]: 'Error: Invalid function arguments provided.\n',
-  [ExitCode.PROXY]: 'Error: Proxy error.\n',
-}
-
 // CONNECT to the broker and read the whole reply, so that only the broker's bytes remain.
 async function requestConnect(socket: Socket, reader: Reader, target: SocksTarget, where: string): Promise<void> {
   const port = Buffer.alloc(2)
@@ -231,12 +224,10 @@ export async function socksConnect(proxy: ProxyUrl, target: SocksTarget): Promis
     return socket
   } catch (err) {
     socket.destroy()
-    if (err instanceof SocksFailure) {
-      throw new ToolError(err.exitCode, `Error: ${err.line}\n${EXIT_LINES[err.exitCode]}`)
-    }
+    if (err instanceof SocksFailure) throw new ToolError(err.exitCode, `Error: ${err.line}\n${errorLine(err.exitCode)}`)
     const why = (err as Error).message === 'timeout'
       ? `did not complete the SOCKS5 handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s` : 'closed the connection during the SOCKS5 handshake'
-    throw new ToolError(ExitCode.PROXY, `Error: ${where} ${why}.\nError: Proxy error.\n`, { cause: err })
+    throw new ToolError(ExitCode.PROXY, `Error: ${where} ${why}.\n${errorLine(ExitCode.PROXY)}`, { cause: err })
   } finally {
     clearTimeout(timer)
   }

@@ -16,7 +16,7 @@
 // |                                                 |   exit 0                         |   (cli/pub.ts: deliberate)                |
 // | a number beyond a C int (-q 4294967297,         | wraps around (QoS 1, port 883)   | the range error with the number as given  |
 // |   -p 4294968179)                                |                                  |                                           |
-import { differential, type Arg, type DiffCase } from '../helpers/differential.js'
+import { differentialBoth, type Arg, type DiffCase } from '../helpers/differential.js'
 
 const LOGIN = ['-u', 'alice', '-P', 'wonderland']
 const hint = (tool: 'pub' | 'sub'): string => `\nUse 'ts${tool} --help' to see usage.\n`
@@ -220,7 +220,7 @@ const subOnly: DiffCase[] = [
   bare('--random-filter x', ['-t', 't', '--random-filter', 'x'], { ours: { stderr: notNumber('sub', '--random-filter', 'x') } }),
 ]
 
-differential('mosquitto_pub/mosquitto_sub vs tspub/tssub: errors', 'err', [
+differentialBoth('mosquitto_pub/mosquitto_sub vs tspub/tssub: errors', 'err', [
   { title: 'tspub: errors shared with tssub', kind: 'pub', cases: shared('pub') },
   { title: 'tspub: its own errors', kind: 'pub', cases: pubOnly },
   { title: 'tssub: errors shared with tspub', kind: 'sub', cases: shared('sub') },

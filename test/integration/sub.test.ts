@@ -157,7 +157,7 @@ test('CONNACK refusal: "Connection error: ..." and the code as exit status', asy
   const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 't'])
   await b.close()
   assert.equal(r.code, 4)
-  assert.equal(r.stderr, 'Connection error: Connection Refused: bad user name or password.\n')
+  assert.equal(r.stderr, 'Connection error: Connection Refused: bad user name or password\n')
 })
 
 test('-R with --retained-only is refused without the usage hint', async () => {

@@ -95,10 +95,10 @@ describe('round trips through mosquitto', { skip: !mosquittoAvailable() && proce
     if (!requireMosquitto(t)) return
     const r = await pub(['-t', 't', '-m', 'm', '-u', 'alice', '-P', 'wrong'], { b: authBroker })
     assert.equal(r.code, 5)
-    assert.equal(r.stderr, 'Connection error: Connection Refused: not authorised.\nError: The connection was refused.\n')
+    assert.equal(r.stderr, 'Connection error: Connection Refused: not authorised\nError: The connection was refused\n')
     const s = await runCli('tssub', ['-h', '127.0.0.1', '-p', String(authBroker.port), '-t', 't', '-u', 'alice', '-P', 'nope'])
     assert.equal(s.code, 5)
-    assert.equal(s.stderr, 'Connection error: Connection Refused: not authorised.\n')
+    assert.equal(s.stderr, 'Connection error: Connection Refused: not authorised\n')
     const ok = await pub(['-t', 't', '-m', 'm', '-u', 'alice', '-P', 'wonderland', '-q', '1'], { b: authBroker })
     assert.equal(ok.code, 0, ok.stderr)
   })

@@ -19,7 +19,7 @@ import { runCli, type RunResult } from '../helpers/run-cli.js'
 import { startWsBridge, type WsBridge } from '../helpers/ws-bridge.js'
 
 const options = (args: string[]): Options => {
-  const r = parseCommandLine('pub', 'tspub', [...args, '-t', 't', '-m', 'm'], { XDG_CONFIG_HOME: '/nonexistent-tsmqtt-test' })
+  const r = parseCommandLine('pub', [...args, '-t', 't', '-m', 'm'], { XDG_CONFIG_HOME: '/nonexistent-tsmqtt-test' })
   assert.equal(r.kind, 'run')
   return (r as { options: Options }).options
 }
@@ -266,8 +266,8 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
       runCli('tspub', ['--proxy', `socks5h://user:wrong@127.0.0.1:${port}`, ...target]),
       runCli('tspub', ['--proxy', `socks5h://127.0.0.1:${port}`, ...target]),
     ])
-    assertFailure(bad, 11, `Error: ${where} refused the user name and password in --proxy.\nError: Authorisation failed.\n`)
-    assertFailure(none, 11, `Error: ${where} requires a user name and password (socks5h://user:pass@host:port).\nError: Authorisation failed.\n`)
+    assertFailure(bad, 11, `Error: ${where} refused the user name and password in --proxy.\nError: Authorisation failed\n`)
+    assertFailure(none, 11, `Error: ${where} requires a user name and password (socks5h://user:pass@host:port).\nError: Authorisation failed\n`)
   })
 
   test('the proxy cannot reach the broker, the proxy is unreachable, a bad --proxy URL', async (t) => {
@@ -282,7 +282,7 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
       runCli('tssub', ['--proxy', 'socks5://127.0.0.1', '-t', 't']),
     ])
     // mosquitto maps the proxy's reply 5 (connection refused) to "not connected", exit 4.
-    assertFailure(refused, 4, `Error: the SOCKS5 proxy at 127.0.0.1:${port} could not connect to 127.0.0.1:${closed}: connection refused.\nError: The client is not currently connected.\n`)
+    assertFailure(refused, 4, `Error: the SOCKS5 proxy at 127.0.0.1:${port} could not connect to 127.0.0.1:${closed}: connection refused.\nError: The client is not currently connected\n`)
     const theirs = mosquittoClient('mosquitto_pub')
     if (theirs) {
       const m = await runCli(theirs, ['--proxy', `socks5h://127.0.0.1:${port}`, '-h', '127.0.0.1', '-p', String(closed), '-t', 't', '-m', 'm'])

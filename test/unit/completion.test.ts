@@ -104,7 +104,8 @@ test('bash: option names, and values where they are a fixed set', () => {
   assert.deepEqual(complete('tssub -C'), ['-C'])
   assert.deepEqual(complete('tspub -C'), [])
   assert.deepEqual(complete('tspub --ret'), ['--retain'])
-  assert.deepEqual(sorted(complete('tssub --ret')), ['--retained-only'])
+  assert.deepEqual(sorted(complete('tssub --ret')), ['--retain-handling', '--retained-only'])
+  assert.deepEqual(complete('tssub --retain-handling n'), ['new', 'never'])
   // the hidden option is accepted but, like in --help, not offered
   assert.deepEqual(complete('tssub --retain-as'), [])
 })
