@@ -154,10 +154,12 @@ const rows: Row[] = [
     why: 'mosquitto exits 1 silently' },
 
   // Files and stdin.
-  { tool: 'tspub', args: ['-t', 't', '-f', '@missing'], stderr: 'Error: Unable to open file "@missing".\nError loading input file "@missing".\n', same: true },
-  { tool: 'tspub', args: ['-t', 't', '-f', '@'], stderr: 'Error: File must be less than 268435455 bytes.\n\nError loading input file "@".\n', same: true },
+  { tool: 'tspub', args: ['-t', 't', '-f', '@missing'], stderr: 'Error: Unable to read file "@missing": No such file or directory.\nError loading input file "@missing".\n',
+    why: 'as mosquitto 2.1 (2.0.11: Unable to open file "x".)' },
+  { tool: 'tspub', args: ['-t', 't', '-f', '@'], stderr: 'Error: @ is not a file.\nError loading input file "@".\n',
+    why: "mosquitto 2.1's first line, with its newline (2.0.11: the size error)" },
   { tool: 'tspub', args: ['-t', 't', '-f', '@unreadable'], noReadOverride: true,
-    stderr: 'Error: Unable to open file "@unreadable".\nError loading input file "@unreadable".\n', same: true },
+    stderr: 'Error: Unable to read file "@unreadable": Permission denied.\nError loading input file "@unreadable".\n', why: 'as mosquitto 2.1' },
   { tool: 'tspub', args: ['-t', 't', '-f', '@too-big'], stderr: 'Error: File must be less than 268435455 bytes.\n\nError loading input file "@too-big".\n', same: true },
   { tool: 'tspub', args: ['-t', 't', '-f', '@largest'], stderr: REFUSED, same: true },
   // An empty regular file is an empty message; /dev/null is just as empty.
@@ -216,7 +218,8 @@ function resolve(a: string | Buffer): string | Buffer {
 
 function resolveText(s: string | Buffer): Buffer {
   const text = Buffer.isBuffer(s) ? s.toString('latin1') : s
-  return Buffer.from(text.replace(/"@([a-z-]*)"/g, (_m, name: string) => `"${name === '' ? dir : at(name)}"`), Buffer.isBuffer(s) ? 'latin1' : 'utf8')
+  const named = text.replace(/"@([a-z-]*)"/g, (_m, name: string) => `"${name === '' ? dir : at(name)}"`).replace('Error: @ is', `Error: ${dir} is`)
+  return Buffer.from(named, Buffer.isBuffer(s) ? 'latin1' : 'utf8')
 }
 
 function label(row: Row): string {
