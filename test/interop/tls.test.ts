@@ -144,6 +144,35 @@ describe('TLS round trips through mosquitto', { concurrency: 3 }, () => {
     assert.equal(r.code, 8)
   })
 
+  // mosquitto 2.1 turns certificate verification off (SSL_VERIFY_NONE) when --insecure comes with
+  // --tls-version or --ciphers; its man page says --insecure only skips the host name check.
+  test('--insecure with --tls-version or --ciphers accepts any certificate, as mosquitto 2.1 does', async (t) => {
+    const e = await ready(t)
+    if (!e) return
+    const wrong = [...at('localhost', e.ports.wrongCa), '--cafile', e.certs.caCert, '--insecure']
+    await publishThrough(e, [...wrong, '--tls-version', 'tlsv1.2'])
+    await subscribeThrough(e, [...wrong, '--ciphers', 'ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256'])
+    const theirs = mosquittoClient('mosquitto_pub', '2.1')
+    if (theirs) {
+      const r = await runCli(theirs, [...wrong, '--tls-version', 'tlsv1.2', '-t', newTopic(), '-m', 'm'])
+      assert.deepEqual([r.code, r.stderr], [0, ''], 'mosquitto_pub 2.1.2 accepts it too')
+    }
+  })
+
+  test('--tls-keylog appends the session keys (NSS key log format); --no-tls turns TLS off', async (t) => {
+    const e = await ready(t)
+    if (!e) return
+    const keylog = path.join(e.certs.dir, `keylog-${process.pid}`)
+    await publishThrough(e, [...at('localhost', e.ports.tls), '--cafile', e.certs.caCert, '--tls-keylog', keylog, '--tls-version', 'tlsv1.3'])
+    const lines = fs.readFileSync(keylog, 'latin1').trimEnd().split('\n')
+    assert.ok(lines.length >= 4, lines.join('\n'))
+    for (const line of lines) assert.match(line, /^(CLIENT_HANDSHAKE_TRAFFIC_SECRET|SERVER_HANDSHAKE_TRAFFIC_SECRET|CLIENT_TRAFFIC_SECRET_0|SERVER_TRAFFIC_SECRET_0|EXPORTER_SECRET) [0-9a-f]{64} [0-9a-f]+$/)
+    // TLS options (as from an options file) cancelled: plain MQTT to the plain port, no key log.
+    fs.rmSync(keylog)
+    await publishThrough(e, [...at('127.0.0.1', e.broker.port), '--cafile', e.certs.caCert, '--tls-keylog', keylog, '--no-tls'])
+    assert.equal(fs.existsSync(keylog), false)
+  })
+
   test('mqtts:// and --tls-use-os-certs trust the OS store (SSL_CERT_FILE, as OpenSSL reads it)', async (t) => {
     const e = await ready(t)
     if (!e) return

@@ -39,6 +39,13 @@ describe('when TLS is on, and the default port (contract §2.1, §2.7)', () => {
     assert.deepEqual(plan(['-p', '8883', '--cafile', 'ca.pem']), [true, 8883, false])
     assert.deepEqual(plan(['-L', 'mqtts://h/t']), [true, 8883, true])
     assert.deepEqual(plan(['-L', 'mqtt://h:8883/t']), [false, 8883, false])
+    // --no-tls (mosquitto 2.1): no TLS whatever else says so; the default port is then 1883
+    // (mosquitto keeps 8883 for --cafile/--capath/--psk and speaks plain MQTT to it)
+    assert.deepEqual(plan(['-p', '8883', '--no-tls']), [false, 8883, false])
+    assert.deepEqual(plan(['--cafile', 'ca.pem', '--no-tls']), [false, 1883, false])
+    assert.deepEqual(plan(['--no-tls', '--psk', 'ab', '--psk-identity', 'i']), [false, 1883, false])
+    assert.deepEqual(plan(['-L', 'mqtts://h/t', '--no-tls']), [false, 8883, false])
+    assert.deepEqual(plan(['--tls-use-os-certs', '--no-tls']), [false, 1883, false])
     // --cert without a CA turns nothing on (mosquitto ignores it then)
     assert.deepEqual(plan(['--cert', 'c.pem', '--key', 'k.pem']), [false, 1883, false])
     assert.deepEqual(plan(['-L', 'ws://h']), [false, 80, false])
@@ -69,10 +76,14 @@ describe('--proxy URLs as mosquitto parses them', () => {
   test('host, port, user and password; %25, %3A/%3a and %40 decoded', () => {
     assert.deepEqual(parseProxyUrl('socks5h://proxy'), { host: 'proxy', port: 1080 })
     assert.deepEqual(parseProxyUrl('socks5h://proxy:9050'), { host: 'proxy', port: 9050 })
-    const p = parseProxyUrl('socks5h://us%3aer:p%3Aa%40s%25s:w@proxy:1')
+    const p = parseProxyUrl('socks5h://us%3aer:p%3Aa%40s%25s%3Aw@proxy:1')
     assert.equal(p.username?.toString(), 'us:er')
     // fixed: mosquitto decodes %40 to ':'
     assert.equal(p.password?.toString(), 'p:a@s%s:w')
+    // mosquitto 2.1: an IPv6 address in brackets, with or without a port
+    assert.deepEqual(parseProxyUrl('socks5h://[::1]:1081'), { host: '::1', port: 1081 })
+    assert.deepEqual(parseProxyUrl('socks5h://[fe80::1%25eth0]'), { host: 'fe80::1%25eth0', port: 1080 })
+    assert.deepEqual(parseProxyUrl('socks5h://u:p@[::1]:9').port, 9)
     // mosquitto: atoi, so trailing junk after the port is ignored
     assert.equal(parseProxyUrl('socks5h://proxy:1080/x').port, 1080)
   })
@@ -88,6 +99,15 @@ describe('--proxy URLs as mosquitto parses them', () => {
     // a bad escape gives only the usage line, as in mosquitto
     assert.equal(usage('socks5h://u%zz:p@proxy'), '')
     assert.equal(usage('socks5h://u:p%4@proxy'), '')
+    // mosquitto 2.1's texts for the IPv6 form and a second ':' in the user info
+    assert.equal(usage('socks5h://[[::1]]'), 'Error: Duplicate IPv6 address.\n')
+    assert.equal(usage('socks5h://[::1]x'), 'Error: Invalid proxy port 0\n')
+    assert.equal(usage('socks5h://u:p:q@proxy'), "Error: Username cannot contain ':'.\n")
+    // mosquitto 2.1 fails these without a word
+    assert.equal(usage('socks5h://[::1'), "Error: Invalid proxy: no ']' after the IPv6 address.\n")
+    assert.equal(usage('socks5h://[::1]:1:2'), 'Error: Invalid proxy.\n')
+    assert.equal(usage('socks5h://proxy:1:2'), 'Error: Invalid proxy.\n')
+    assert.equal(usage('socks5h://::1'), 'Error: Invalid proxy.\n')
   })
 })
 
@@ -205,7 +225,7 @@ describe('WebSockets through a ws bridge to mosquitto', { concurrency: 2 }, () =
     await subscribeThrough(e, ['-L', `wss://127.0.0.1:${b.port}/ws`, '--cafile', e.certs.caCert])
     const bad = await runCli('tspub', ['-L', `wss://localhost:${b.port}/ws`, '--cafile', e.certs.wrongCaCert, '-t', 't', '-m', 'm'], { env: { SSL_CERT_FILE: e.certs.wrongCaCert, SSL_CERT_DIR: undefined } })
     assert.equal(bad.code, 8)
-    assert.match(bad.stderr, /^Error: certificate verify failed: unable to get local issuer certificate: .*\nError: A TLS error occurred\.\n$/)
+    assert.match(bad.stderr, /^Error: certificate verify failed: unable to get local issuer certificate: .*\nError: A TLS error occurred\n$/)
   })
 
   test('a wrong path is named with the HTTP status', async (t) => {
@@ -218,7 +238,7 @@ describe('WebSockets through a ws bridge to mosquitto', { concurrency: 2 }, () =
 })
 
 // microsocks, a real SOCKS5 server (Debian package), on a free port; killed when the file ends.
-async function microsocks(t: TestContext, auth?: [string, string]): Promise<number | undefined> {
+async function microsocks(t: TestContext, auth?: [string, string], address = '127.0.0.1'): Promise<number | undefined> {
   const bin = ['/usr/bin/microsocks', '/usr/local/bin/microsocks'].find((p) => fs.existsSync(p))
   if (bin === undefined) {
     if (process.env.CI === 'true') throw new Error('microsocks is not installed, and the SOCKS5 tests are required in CI (apt-get install microsocks)')
@@ -226,12 +246,12 @@ async function microsocks(t: TestContext, auth?: [string, string]): Promise<numb
     return undefined
   }
   const port = await freePort()
-  const child = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), ...(auth ? ['-u', auth[0], '-P', auth[1]] : [])], { stdio: 'ignore' })
+  const child = spawn(bin, ['-i', address, '-p', String(port), ...(auth ? ['-u', auth[0], '-P', auth[1]] : [])], { stdio: 'ignore' })
   children.push(child)
   t.after(() => child.kill('SIGKILL'))
   for (let i = 0; i < 100; i++) {
     const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: '127.0.0.1', port }, () => {
+      const s = net.connect({ host: address, port }, () => {
         s.destroy()
         resolve(true)
       })
@@ -251,6 +271,17 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
     if (port === undefined) return
     const proxy = ['--proxy', `socks5h://127.0.0.1:${port}`]
     await publishThrough(e, [...proxy, '-h', 'localhost', '-p', String(e.broker.port)])
+    await subscribeThrough(e, [...proxy, '-h', '127.0.0.1', '-p', String(e.broker.port)])
+  })
+
+  // mosquitto 2.1: --proxy socks5h://[IPv6 address]:port
+  test('a proxy at a bracketed IPv6 address: both tools, byte-exact', async (t) => {
+    const e = await ready(t)
+    if (!e) return
+    const port = await microsocks(t, ['user', 'pw'], '::1')
+    if (port === undefined) return
+    const proxy = ['--proxy', `socks5h://user:pw@[::1]:${port}`]
+    await publishThrough(e, [...proxy, '-h', '127.0.0.1', '-p', String(e.broker.port)])
     await subscribeThrough(e, [...proxy, '-h', '127.0.0.1', '-p', String(e.broker.port)])
   })
 
