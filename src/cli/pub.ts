@@ -38,9 +38,6 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   checkIdentity(o)
   const topic = o.topics[o.topics.length - 1]
   const properties = o.propertyMap.publish
-  // mosquitto: connects, fails to publish to an empty topic, and exits 0; we refuse up front.
-  // (MQTT v5 allows an empty topic when a topic alias names it.)
-  if (topic.length === 0 && properties?.topicAlias === undefined) throw new ToolError(ExitCode.USAGE, "Error: Invalid input. Does your topic contain '+' or '#'?\n")
 
   const sink = new OutputSink()
   const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(paintDebug(line)) : undefined))

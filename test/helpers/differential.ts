@@ -12,7 +12,8 @@
 // its tables against both with differentialBoth(). Where the two differ, ours follows 2.1.2: a
 // case says what it expects from us against one oracle with `vs`, or runs against one only with
 // `oracles`. The library error texts 2.1 reworded (no final period, "Invalid input" ...) are
-// translated in 2.0.11's stderr before comparing (LIBRARY_TEXTS_21), rather than case by case.
+// translated in 2.0.11's stderr before comparing (LIBRARY_TEXTS_21), and its -d lines likewise
+// ("Client null"), rather than case by case.
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -22,7 +23,7 @@ import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { mosquittoAvailable, mosquittoClient, mosquittoPath, requireMosquitto, requireMosquitto21, requireMosquittoClients, startMosquitto,
   type Broker, type BrokerOptions, type MosquittoVersion } from './mosquitto.js'
-import { libraryTexts21 } from './mosquitto-texts.js'
+import { debugLines21, libraryTexts21 } from './mosquitto-texts.js'
 import { runCli, spawnCli, type RunResult, type SpawnedCli } from './run-cli.js'
 
 export type ToolKind = 'pub' | 'sub'
@@ -259,7 +260,10 @@ function normalise(r: RunResult, kind: ToolKind, theirs: boolean, v: Vars, c: Di
     err = f(err)
   }
   if (theirs) mapBoth((b) => replaceAll(b, `mosquitto_${kind}`, `ts${kind}`))
-  if (theirs && version === '2.0') err = Buffer.from(libraryTexts21(err.toString('latin1')), 'latin1')
+  if (theirs && version === '2.0') {
+    err = Buffer.from(libraryTexts21(err.toString('latin1')), 'latin1')
+    out = Buffer.from(debugLines21(out.toString('latin1')), 'latin1')
+  }
   // Only the placeholders the case uses (a bare port number could match unrelated digits);
   // longest first, so a {T} that contains a shorter value is put back whole.
   const text = caseText(c)

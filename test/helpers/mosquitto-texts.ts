@@ -23,3 +23,11 @@ export function libraryTexts21(stderr: string): string {
   for (const [old, now] of LIBRARY_TEXTS_21) out = out.split(old).join(now)
   return out
 }
+
+/**
+ * 2.0.11's -d lines as 2.1 prints them: a client id not yet known is "null" (2.0.11: "(null)"),
+ * except in the "received CONNACK" line, where 2.1 still prints "(null)".
+ */
+export function debugLines21(stdout: string): string {
+  return stdout.replace(/^Client \(null\) (?!received CONNACK)/gm, 'Client null ')
+}
