@@ -1,7 +1,7 @@
-# bash completion for tspub and tssub.
+# bash completion for tspub, tssub and tsrr.
 # Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
 # Use: `source /path/to/tspub.bash` in ~/.bashrc, or copy it to
-# ~/.local/share/bash-completion/completions/tspub with a symbolic link named tssub beside it.
+# ~/.local/share/bash-completion/completions/tspub with symbolic links named tssub and tsrr beside it.
 
 # COMPREPLY = the words of compgen "$@" matching $cur, one per line (so file names may hold blanks).
 _tsmqtt_compgen() {
@@ -69,6 +69,7 @@ _tsmqtt_value() {
     --unix) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     -V|--protocol-version) _tsmqtt_compgen -W 'mqttv5 mqttv311 mqttv31 5 311 31' ;;
     --pw-file) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
+    --correlation) _tsmqtt_compgen -W 'strict lenient off' ;;
     -f|--file) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     -q|--qos) _tsmqtt_compgen -W '0 1 2' ;;
     --retain-handling) _tsmqtt_compgen -W 'always new never' ;;
@@ -94,10 +95,13 @@ _tsmqtt() {
   cur=${words[last]}
   case $tool in
     tssub)
-      opts='-h --host -p --port --unix -L --url -A --nodelay --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -q --qos -C -E -R --retained-only --remove-retained --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -v --verbose -N -F --pretty -w --watch --message-rate --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
+      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -q --qos -C -E -R --retained-only --remove-retained --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -v --verbose -N -F --pretty -w --watch --message-rate --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
       one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -q --qos -C --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -F --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile ' ;;
+    tsrr)
+      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -e --correlation -m --message -f --file -s --stdin-file -n --null-message -q --qos -R --retain-handling -W -v --verbose -N -F --pretty --latency --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
+      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -e --correlation -m --message -f --file -q --qos --retain-handling -W -F --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile ' ;;
     *)
-      opts='-h --host -p --port --unix -L --url -A --nodelay --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message -q --qos -r --retain --repeat --repeat-delay --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
+      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message -q --qos -r --retain --repeat --repeat-delay --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
       one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -m --message -f --file -q --qos --repeat --repeat-delay --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile ' ;;
   esac
   # Walk argv as the tools parse it, so that a value (`-m -d`, `-t --help`) is never taken for an option.
@@ -131,4 +135,4 @@ _tsmqtt() {
   fi
 }
 
-complete -F _tsmqtt tspub tssub
+complete -F _tsmqtt tspub tssub tsrr

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run bench: start cost, throughput and memory of tspub/tssub against mosquitto's own C clients
+// npm run bench: start cost, throughput and memory of tspub/tssub (and tsrr's start) against mosquitto's own C clients
 // and the Node floor, side by side in one run, repeated, interleaved (issue 7). Prints a markdown
 // table on stdout (progress goes to stderr) and writes the raw samples as JSON.
 //
@@ -380,6 +380,15 @@ async function startCost(ctx) {
     { key: 'tspub-q1', label: '`tspub` one-shot QoS 1', cmd: tools.tspub, args: [...base, '-q', '1'], okCodes: [0], target: TARGETS.publish, versus: 'mosq-q1' },
     { key: 'mosq-q1', label: '`mosquitto_pub` one-shot QoS 1', cmd: tools.mosquitto_pub, args: [...base, '-q', '1'], okCodes: [0] },
   ]
+  if (tools.mosquitto_rr) {
+    // A request that is its own answer (request and response topic the same), so no responder is
+    // needed: connect, subscribe, publish, receive, print, as any one-shot request.
+    const rr = ['-h', '127.0.0.1', '-p', String(broker.port), '-t', 'bench/rr', '-e', 'bench/rr', '-m', 'hello']
+    items.push(
+      { key: 'tsrr', label: '`tsrr` one-shot request', cmd: tools.tsrr, args: rr, okCodes: [0], target: TARGETS.publish, versus: 'mosq-rr' },
+      { key: 'mosq-rr', label: '`mosquitto_rr` one-shot request', cmd: tools.mosquitto_rr, args: rr, okCodes: [0] },
+    )
+  }
   if (tools.mqttjs) {
     const [cmd, ...pre] = tools.mqttjs
     items.push(
@@ -435,7 +444,7 @@ function startCostTable(sc) {
   if (!sc.items.some((it) => it.key.startsWith('mqttjs'))) {
     rows.push(['MQTT.js `mqtt pub`', 'not measured', '', '', '', '', 'set MQTTJS_CLI'])
   }
-  return table(['command', 'median ms', 'min–max ms', '× node -e 0', '× mosquitto_pub', 'target', 'result'], rows,
+  return table(['command', 'median ms', 'min–max ms', '× node -e 0', '× mosquitto', 'target', 'result'], rows,
     ['l', 'r', 'r', 'r', 'r', 'r', 'l'])
 }
 
@@ -731,9 +740,12 @@ function toolInfo() {
     node: findExecutable('node') ?? process.execPath,
     tspub: path.join(root, 'bin', 'tspub'),
     tssub: path.join(root, 'bin', 'tssub'),
+    tsrr: path.join(root, 'bin', 'tsrr'),
     mosquitto: findExecutable('mosquitto', ['/usr/sbin', '/usr/local/sbin']),
     mosquitto_pub: findExecutable('mosquitto_pub'),
     mosquitto_sub: findExecutable('mosquitto_sub'),
+    // optional: without it the bench leaves tsrr out
+    mosquitto_rr: findExecutable('mosquitto_rr'),
   }
   for (const k of ['mosquitto', 'mosquitto_pub', 'mosquitto_sub']) {
     if (!tools[k]) fail(`${k} is not installed (apt-get install mosquitto mosquitto-clients)`)

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Bundles each tool into one CommonJS file, dist/bundle/ts{pub,sub}.cjs: start-up reads one file
+// Bundles each tool into one CommonJS file, dist/bundle/ts{pub,sub,rr}.cjs: start-up reads one file
 // instead of hundreds, and scripts/snapshot.mjs turns it into a V8 start-up snapshot.
 // - readable-stream (pulled in by mqtt-packet's bl) is Node's own stream module;
 // - `debug` (mqtt-packet's trace calls), yargs' `cliui` and `string-width` (its usage layout,
@@ -11,7 +11,7 @@ import { build } from 'esbuild'
 import { fileURLToPath } from 'node:url'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-for (const tool of ['tspub', 'tssub']) {
+for (const tool of ['tspub', 'tssub', 'tsrr']) {
   await build({
     entryPoints: [`${root}/dist/src/cli/${tool}-main.js`],
     outfile: `${root}/dist/bundle/${tool}.cjs`,

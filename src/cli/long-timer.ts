@@ -14,3 +14,13 @@ export function unrefLongTimeout(fn: () => void, ms: number): void {
   const step = Math.min(ms, MAX_TIMER_MS)
   setTimeout(() => (ms > step ? unrefLongTimeout(fn, ms - step) : fn()), step).unref()
 }
+
+/**
+ * mosquitto's -W is alarm(N), armed once the TCP connection exists: call `fire` after `seconds`
+ * (when given), and on a SIGALRM from outside too. Returns what removes the signal listener.
+ */
+export function armAlarm(seconds: number | undefined, fire: () => void): () => void {
+  if (seconds !== undefined) unrefLongTimeout(fire, seconds * 1000)
+  process.on('SIGALRM', fire)
+  return () => process.off('SIGALRM', fire)
+}

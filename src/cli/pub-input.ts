@@ -3,10 +3,30 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { ExitCode, ToolError } from '../core/errors.js'
 import { MAX_REMAINING_LENGTH } from '../core/encode.js'
+import type { MessageSource } from '../options/types.js'
 import { systemErrorText } from '../transport/errno.js'
 
 /** The largest payload MQTT can carry (mosquitto's MQTT_MAX_PAYLOAD). */
 export const MAX_PAYLOAD = MAX_REMAINING_LENGTH
+
+/**
+ * The payload of -m, -f, -s or -n, read before connecting as mosquitto does (undefined for -l,
+ * whose lines are read as they come, and when no source was given).
+ */
+export async function loadPayload(source: MessageSource | undefined): Promise<Buffer | undefined> {
+  switch (source?.kind) {
+    case 'message': return source.payload
+    case 'file': return loadFile(source.path)
+    case 'stdin-file':
+      checkStdin()
+      return readAllStdin()
+    case 'stdin-line':
+      checkStdin()
+      return undefined
+    case 'null': return Buffer.alloc(0)
+    default: return undefined
+  }
+}
 
 /** -f: the whole file, read in binary, with mosquitto's error texts. */
 export function loadFile(path: Buffer): Buffer {

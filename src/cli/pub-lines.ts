@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { ConnackRefused, type MqttClient } from '../core/client.js'
 import { ExitCode, ToolError } from '../core/errors.js'
 import type { Options } from '../options/types.js'
-import { connectFailure, openStream } from './connect.js'
+import { connectFailure, lossIsFinal, lostError, openStream } from './connect.js'
 import { readLines } from './pub-input.js'
 import type { ToolContext } from './run-tool.js'
 import { writeErr } from '../output/colour.js'
@@ -60,6 +60,7 @@ export function publishLines(client: MqttClient, o: Options, topic: Buffer, ctx:
     let reconnecting = false
     client.on('close', (err?: Error) => {
       if (!err || finished || reconnecting) return
+      if (lossIsFinal(err)) return finish(lostError(err))
       // Only a loss with messages waiting counts (an idle `tail -f | tspub -l` may see many restarts).
       const pending = client.window.pending()
       lossesWithoutProgress = pending === 0 ? 0 : settled === settledAtLastLoss ? lossesWithoutProgress + 1 : 1

@@ -12,7 +12,8 @@ import type { Options } from '../options/types.js'
 import { OutputSink } from '../output/sink.js'
 import { checkIdentity, clientConfig, connectFailure, lostError, openStream } from './connect.js'
 import { publishLines } from './pub-lines.js'
-import { checkStdin, loadFile, readAllStdin } from './pub-input.js'
+import { publishRefusal } from './publish-refusal.js'
+import { loadPayload } from './pub-input.js'
 import { runTool, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 import { stdout } from '../output/std-streams.js'
@@ -28,7 +29,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   if (parsed.kind === 'version') return printAndExit(versionText(ctx.name))
   const o = parsed.options
   ctx.quiet = o.quiet
-  const payload = await loadPayload(o)
+  const payload = await loadPayload(o.source)
   if (o.topics.length === 0 || o.source === undefined) {
     // mosquitto: this one error prints the full usage on stdout.
     writeErr('Error: Both topic and message must be supplied.\n')
@@ -65,21 +66,6 @@ function printAndExit(text: string): number {
   return 0
 }
 
-async function loadPayload(o: Options): Promise<Buffer | undefined> {
-  switch (o.source?.kind) {
-    case 'message': return o.source.payload
-    case 'file': return loadFile(o.source.path)
-    case 'stdin-file':
-      checkStdin()
-      return readAllStdin()
-    case 'stdin-line':
-      checkStdin()
-      return undefined
-    case 'null': return Buffer.alloc(0)
-    default: return undefined
-  }
-}
-
 // -m, -f, -s, -n: publish, wait for completion, --repeat-delay, again; then DISCONNECT.
 async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMessage, ctx: ToolContext): Promise<number> {
   // mosquitto: a message the broker refuses (v5 reason code >= 128) is a warning and the repeats
@@ -107,13 +93,9 @@ function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<ToolE
     client.publish(msg, (err) => {
       client.off('close', onClose)
       if (!err) return resolve(undefined)
-      if (err instanceof PublishFailed) {
-        // mosquitto prints this warning and still exits 0; the message was refused, so we do not.
-        resolve(new ToolError(err.code, `Warning: ${err.message}\n${err.reason ? err.reason + '\n' : ''}`))
-      } else if (err instanceof LimitExceeded) {
-        // mosquitto prints (or not) and exits 0 without publishing; nothing was sent, so we fail.
-        reject(new ToolError(err.code, `Error: ${err.message}\n`))
-      } else reject(err)
+      // A refusal by the broker is reported and the repeats go on; anything else ends the run.
+      if (err instanceof PublishFailed) resolve(publishRefusal(err))
+      else reject(publishRefusal(err))
     })
   })
 }

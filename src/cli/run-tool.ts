@@ -1,7 +1,8 @@
 // The one place where errors become text on stderr and an exit code.
-import { ToolError, UsageError } from '../core/errors.js'
+import { ExitCode, ToolError, UsageError } from '../core/errors.js'
 import { setUpColour, writeErr } from '../output/colour.js'
-import { stderr, whenStdFlushed } from '../output/std-streams.js'
+import { stderr, stdoutError, whenStdFlushed } from '../output/std-streams.js'
+import { systemErrorText } from '../transport/errno.js'
 import { setUpSignals } from './signals.js'
 
 /** Shared by a tool's main and the error reporter: --quiet is only known after parsing. */
@@ -34,7 +35,23 @@ export async function runTool(name: string, main: (ctx: ToolContext) => Promise<
   setTimeout(() => process.exit(), 3000).unref()
   // Leave as soon as the output is out: process.exit() skips tearing down the whole environment
   // and heap, which a natural exit does (a few milliseconds of every run).
-  whenStdFlushed(() => process.exit())
+  whenStdFlushed(() => {
+    if (!reportStdoutFailure()) return process.exit()
+    whenStdFlushed(() => process.exit())
+  })
+}
+
+/**
+ * Output that could not be written is a failure, not a success (`> /dev/full`): say so and exit
+ * with libmosquitto's "system call failed" status. A reader that went away (EPIPE, `| head -1`)
+ * took what it wanted: that stays a success. True when it printed something.
+ */
+function reportStdoutFailure(): boolean {
+  const err = stdoutError()
+  if (!err || err.code === 'EPIPE' || (process.exitCode !== undefined && process.exitCode !== 0)) return false
+  writeErr(`Error: Unable to write to stdout: ${systemErrorText(err)}.\n`)
+  process.exitCode = ExitCode.ERRNO
+  return true
 }
 
 /** Print an error the way mosquitto does and return the exit code. */

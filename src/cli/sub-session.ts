@@ -10,12 +10,22 @@ import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
 import { WatchLayout } from '../output/watch.js'
 import { MessageRate } from './message-rate.js'
-import { connectFailure, lostError, openStream } from './connect.js'
-import { unrefLongTimeout } from './long-timer.js'
+import { connectFailure, lossIsFinal, lostError, openStream } from './connect.js'
+import { armAlarm } from './long-timer.js'
+import { subscriptionOptions } from './subscription-options.js'
 import { report, type ToolContext } from './run-tool.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 
-const FATAL_CODES = new Set<number>([ExitCode.TLS, ExitCode.AUTH, ExitCode.PROXY])
+const FATAL_CODES = new Set<number>([ExitCode.TLS, ExitCode.AUTH, ExitCode.PROXY, ExitCode.UNKNOWN])
+
+// A connection that opened and then ended before the client had it (a WebSocket upgrade the server
+// closed or never answered): mosquitto_sub tries again, as after any loss before CONNACK.
+function lostWhileOpening(err: unknown): boolean {
+  return err instanceof ConnectionLost || (err instanceof ToolError && err.exitCode === ExitCode.CONN_LOST)
+}
+
+// How long -C's last QoS 2 message may wait for its PUBREL before the run ends without it.
+const RELEASE_WAIT_MS = 1000
 
 // MQTT v5 DISCONNECT reason "Disconnect with Will Message": mosquitto sends it on a signal or -W.
 const DISCONNECT_WITH_WILL = 4
@@ -25,6 +35,9 @@ export class Subscriber {
   private everConnected = false
   private stopping = false
   private count = 0
+  /** Messages taken towards -C: printed, or acknowledged and waiting for their PUBREL. */
+  private taken = 0
+  private releaseWait?: NodeJS.Timeout
   private pendingRemovals = 0
   private resolveRun!: (code: number) => void
   private readonly filterOut: string[]
@@ -48,30 +61,39 @@ export class Subscriber {
   async run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
     if (this.watch) this.sink.write(this.watch.header(Buffer.from(this.o.host, 'latin1').toString('utf8')))
-    const stream = await openStream(this.o)
-    // mosquitto: -W starts once the first TCP connect has succeeded.
-    if (this.o.timeout !== undefined) unrefLongTimeout(() => this.onTimeout(), this.o.timeout * 1000)
-    // mosquitto: the lines start once the connection is open, before the CONNACK. After -W's
-    // timer: at a whole second, -W's last line comes instead of the ordinary one, as in mosquitto.
-    this.rate?.start()
+    // mosquitto: -W starts once the first TCP connect has succeeded (before any WebSocket upgrade).
+    let disarm = (): void => {}
+    const startTimeout = (): void => {
+      disarm = armAlarm(this.o.timeout, () => this.onTimeout())
+      // mosquitto: --message-rate's lines start then too, before the CONNACK. After -W's timer:
+      // at a whole second, -W's last line comes instead of the ordinary one, as in mosquitto.
+      this.rate?.start()
+    }
+    // undefined: the connection opened and was lost before CONNACK (a WebSocket upgrade left unanswered)
+    const stream = await openStream(this.o, startTimeout).catch((err: unknown) => {
+      if (lostWhileOpening(err)) return undefined
+      throw err
+    })
     const onSignal = (): void => this.onSignal()
     process.on('SIGINT', onSignal)
     process.on('SIGTERM', onSignal)
-    // mosquitto_sub's -W is alarm(): a SIGALRM from outside is a timeout too.
-    const onAlarm = (): void => this.onTimeout()
-    process.on('SIGALRM', onAlarm)
     this.sink.onClosed = () => this.stop(0)
     this.sink.onBackpressure = (congested) => (congested ? this.client.pauseIncoming() : this.client.resumeIncoming())
-    this.client.on('message', (msg: ReceivedMessage) => this.onMessage(msg))
+    this.client.accept = (msg) => this.accept(msg)
+    this.client.on('message', (msg: ReceivedMessage) => {
+      if (!this.stopping) this.onMessage(msg)
+    })
     this.client.on('close', (err?: Error) => {
       if (!err || this.stopping) return
-      // mosquitto: a protocol error from the broker is fatal; any other loss is retried.
-      if (err instanceof ConnectionLost && err.reason === 'protocol') return this.finishWithError(lostError(err))
+      // mosquitto: a protocol error from the broker is fatal. So is a DISCONNECT saying the
+      // request itself is wrong: trying again would only be refused again, forever and silently
+      // (mosquitto_sub 2.0.11 exits 0 there, 2.1 retries). Any other loss is retried.
+      if (lossIsFinal(err)) return this.finishWithError(lostError(err))
       this.reconnectLoop()
     })
     try {
       // `done` may settle first: a protocol error right after CONNACK ends the run from 'close'.
-      await Promise.race([this.session(stream), done])
+      await Promise.race([stream ? this.session(stream) : this.reconnectLoop(), done])
     } catch (err) {
       // A signal or -W that fired while connecting has already decided the exit code.
       // A loss before CONNACK is retried, as mosquitto does (the 'close' handler runs the loop).
@@ -83,7 +105,7 @@ export class Subscriber {
     const code = await done
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
-    process.off('SIGALRM', onAlarm)
+    disarm()
     return code
   }
 
@@ -106,7 +128,7 @@ export class Subscriber {
     const v5 = o.protocolVersion === 5
     const props = v5 ? o.propertyMap : {}
     const suback = o.topics.length === 0 ? undefined : this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos,
-      v5 ? subscriptionOptions(o) : 0, props.subscribe, (mid, granted) => {
+      subscriptionOptions(o), props.subscribe, (mid, granted) => {
         if (o.debug && !o.quiet) this.sink.line(paintDebug(`Subscribed (mid: ${mid}): ${granted.join(', ')}`))
         if (granted.every((g) => g >= 128)) {
           this.warn('All subscription requests were denied.\n')
@@ -131,38 +153,71 @@ export class Subscriber {
     while (!this.stopping) {
       await sleep(1000)
       if (this.stopping) return
+      let opened = false
       try {
-        await this.session(await openStream(this.o))
+        const stream = await openStream(this.o)
+        opened = true
+        await this.session(stream)
         return
       } catch (err) {
-        // mosquitto: a refused CONNACK, and TLS, proxy or authentication failures, are fatal.
+        // mosquitto: a refused CONNACK, and TLS, proxy, authentication or WebSocket upgrade failures, are fatal.
         if (err instanceof ConnackRefused || (err instanceof ToolError && FATAL_CODES.has(err.exitCode))) {
           this.finishWithError(connectFailure(this.o, err))
           return
         }
-        if (err instanceof ConnectionLost) return // the 'close' handler starts the next round
+        // Once the client has the stream, its 'close' handler starts the next round.
+        if (opened && err instanceof ConnectionLost) return
       }
     }
   }
 
-  // mosquitto's on_message steps (contract §6.6), in order.
+  /**
+   * Whether to take a message, decided as it arrives and before it is acknowledged: nothing past
+   * -C's count, nothing once stopping, and not the message that ends --retained-only. What is not
+   * taken stays unacknowledged, so a persistent session (-c) gets it on its next run: mosquitto
+   * acknowledges such messages and they are lost.
+   */
+  private accept(msg: ReceivedMessage): boolean {
+    const o = this.o
+    if (this.stopping) return false
+    // mosquitto: --message-rate counts every message and processes none (no -C, no filters).
+    if (this.rate) return true
+    if (o.retainedOnly && !msg.retain) {
+      this.stop(0)
+      return false
+    }
+    if (this.skips(msg)) return true
+    if (o.count === undefined) return true
+    if (this.taken >= o.count) return false
+    // The last message -C allows: when it is a QoS 2 one, its PUBREL is all the run waits for. A
+    // broker that holds PUBRELs back while later messages go unacknowledged (aedes 1.2 does) must
+    // not hang the run: past RELEASE_WAIT_MS, stop() prints what was acknowledged and leaves.
+    if (++this.taken === o.count && msg.qos === 2) {
+      this.releaseWait = setTimeout(() => this.stop(0), RELEASE_WAIT_MS)
+    }
+    return true
+  }
+
+  // Messages filtered out by -R and -T: acknowledged, never printed nor counted.
+  private skips(msg: ReceivedMessage): boolean {
+    if (msg.retain && this.o.noRetained) return true
+    if (this.filterOut.length === 0) return false
+    const topic = msg.topic.toString('utf8')
+    return this.filterOut.some((f) => topicMatches(f, topic))
+  }
+
+  // mosquitto's on_message steps (contract §6.6), in order; --retained-only's end is in accept().
   private onMessage(msg: ReceivedMessage): void {
     const o = this.o
     if (this.rate) return this.rate.add()
-    if (this.stopping) return
-    if (o.retainedOnly && !msg.retain) return this.stop(0)
-    if (msg.retain && o.noRetained) return
-    if (this.filterOut.length > 0) {
-      const topic = msg.topic.toString('utf8')
-      if (this.filterOut.some((f) => topicMatches(f, topic))) return
-    }
+    if (this.skips(msg)) return
     if (o.removeRetained && msg.retain) this.removeRetained(msg.topic)
     // Fixed: mosquitto's --random-filter acts per mille; the value is a percentage (stored x10).
     // mosquitto: -w moves to the topic's line even for a message --random-filter then drops.
     if (this.watch) this.sink.write(this.watch.before(msg.topic))
     if (o.randomFilter === undefined || Math.random() * 1000 < o.randomFilter) this.print(msg)
     if (this.watch) this.sink.write(this.watch.after())
-    if (o.count !== undefined && ++this.count >= o.count) this.stop(0)
+    if (o.count !== undefined && ++this.count >= o.count && !this.stopping) this.stop(0)
   }
 
   private print(msg: ReceivedMessage): void {
@@ -188,6 +243,10 @@ export class Subscriber {
     this.stopping = true
     this.stopCode = code
     this.rate?.stop(true)
+    clearTimeout(this.releaseWait)
+    // QoS 2 messages already acknowledged (PUBREC) but not yet released by the broker: printed
+    // now, or they would be lost (the broker considers them delivered).
+    for (const msg of this.client.releaseHeld()) this.onMessage(msg)
     // mosquitto hangs here when removals are pending (contract §6.8); we wait for their PUBACKs.
     if (this.pendingRemovals === 0 || !this.client.connected) this.disconnectAndResolve(code, reasonCode)
   }
@@ -229,8 +288,3 @@ export class Subscriber {
   }
 }
 
-// MQTT v5 subscription options [MQTT-3.8.3.1]: retain as published (bit 3) and retain handling
-// (bits 4-5: 0 always, 1 new subscriptions only, 2 never), from --retain-handling or -R.
-function subscriptionOptions(o: Options): number {
-  return (o.retainAsPublished ? 0x08 : 0) | (o.retainHandling << 4)
-}

@@ -9,13 +9,17 @@ import type { Tool } from '../options/table.js'
 import { compileFormat } from '../output/format.js'
 import { renderMessage } from '../output/render.js'
 
+const WARM_ARGS: Record<Tool, string[]> = {
+  pub: ['-h', 'localhost', '-p', '1883', '-t', 'warm/up', '-m', 'x', '-q', '1', '-i', 'warm'],
+  sub: ['-h', 'localhost', '-p', '1883', '-t', 'warm/up', '-v', '-q', '1', '-C', '1', '-i', 'warm'],
+  rr: ['-h', 'localhost', '-p', '1883', '-t', 'warm/up', '-e', 'warm/answer', '-m', 'x', '-q', '1', '-i', 'warm'],
+}
+
 /** Exercise `tool`'s usual path; returns what went wrong (a warm-up never fails the build). */
 export async function warmUp(tool: Tool): Promise<unknown[]> {
   const problems: unknown[] = []
   const env = { XDG_CONFIG_HOME: '/nonexistent' }
-  const args = tool === 'pub'
-    ? ['-h', 'localhost', '-p', '1883', '-t', 'warm/up', '-m', 'x', '-q', '1', '-i', 'warm']
-    : ['-h', 'localhost', '-p', '1883', '-t', 'warm/up', '-v', '-q', '1', '-C', '1', '-i', 'warm']
+  const args = WARM_ARGS[tool]
   try {
     parseCommandLine(tool, args, env)
   } catch {
@@ -28,7 +32,7 @@ export async function warmUp(tool: Tool): Promise<unknown[]> {
       problems.push(err)
     }
   }
-  if (tool === 'sub') {
+  if (tool !== 'pub') {
     const msg = { topic: Buffer.from('warm/up'), payload: Buffer.from('x'), qos: 1 as const, retain: false, mid: 1 }
     renderMessage(msg, { verbose: true, noEol: false, pretty: false })
     renderMessage(msg, { format: compileFormat(Buffer.from('%t %p')), verbose: false, noEol: false, pretty: false })
@@ -36,19 +40,19 @@ export async function warmUp(tool: Tool): Promise<unknown[]> {
   return problems
 }
 
-// CONNECT, SUBSCRIBE or PUBLISH at QoS 0 and 1, DISCONNECT, against a broker that lives in memory.
+// CONNECT, SUBSCRIBE and/or PUBLISH at QoS 0 and 1, DISCONNECT, against a broker that lives in memory.
 async function session(tool: Tool, protocolVersion: 4 | 5): Promise<void> {
   // keepalive 0 and destroy() instead of disconnect(): no timer may be left in the snapshot (a
   // Node timer list saved half-used stops every later timer of the real run from firing).
   const client = new MqttClient({ protocolVersion, clientId: 'warm', keepalive: 0, clean: true, maxInflight: 20 })
   await client.connect(memoryBroker(protocolVersion))
-  if (tool === 'pub') {
+  // tsrr subscribes, then publishes its request.
+  if (tool !== 'pub') await client.subscribe(['warm/up'], 1)
+  if (tool !== 'sub') {
     const topic = Buffer.from('warm/up')
     for (const qos of [0, 1] as const) {
       await new Promise<void>((resolve) => client.publish({ topic, payload: Buffer.from('x'), qos, retain: false }, () => resolve()))
     }
-  } else {
-    await client.subscribe(['warm/up'], 1)
   }
   client.destroy()
 }

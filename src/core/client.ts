@@ -65,6 +65,9 @@ export class PublishFailed extends Error {
 
 const EMPTY = Buffer.alloc(0)
 
+/** How long a subscriber waits for the broker to close after its DISCONNECT before closing itself. */
+const CLOSE_WAIT_MS = 500
+
 // onAck runs synchronously when the ack is read; returning false leaves the promise to the loss it caused.
 type Waiter = { resolve: (p: Packet) => void; reject: (e: Error) => void; onAck?: (p: Packet) => boolean }
 
@@ -89,6 +92,16 @@ export class MqttClient extends EventEmitter {
   private rawUserProperties?: UserPropertyList
   /** Topic aliases already established on this connection (reset on every connect). */
   private aliasesSent = new Set<number>()
+  /** Topic aliases the broker set on this connection, alias -> topic (reset on every connect). */
+  private aliasesReceived = new Map<number, Buffer>()
+
+  /**
+   * Asked as each PUBLISH arrives, before anything acknowledges it: false leaves the message
+   * unacknowledged and undelivered, so that the broker keeps it for the session's next connection
+   * (a tool that is stopping, or past -C's count, must never acknowledge what it will not print).
+   * Messages a tool skips on purpose (filters) are accepted, then ignored.
+   */
+  accept: (msg: ReceivedMessage) => boolean = () => true
 
   constructor(readonly config: ClientConfig) {
     super()
@@ -182,9 +195,12 @@ export class MqttClient extends EventEmitter {
   }
 
   /**
-   * Send DISCONNECT and close; resolves when the stream is closed (bounded wait). With `quick`,
-   * close as soon as our bytes are with the kernel instead of waiting for the broker to close
-   * (mosquitto_pub does this; only safe when nothing is left unread, as in a publisher).
+   * Send DISCONNECT and close; resolves when the stream is closed. A subscriber waits for the
+   * broker to close first (mosquitto does within a millisecond of reading the DISCONNECT), reading
+   * on meanwhile: closing with unread bytes makes the kernel send a reset, and a broker may then
+   * drop our last acknowledgements (mosquitto 2.1.2 sent 9 of 30 QoS 1 messages again to the
+   * session's next run). A broker that does not close gets CLOSE_WAIT_MS. With `quick` (a
+   * publisher, with nothing left to read) close as soon as our bytes are with the kernel.
    */
   disconnect(reasonCode = 0, properties?: Record<string, unknown>, quick = false): Promise<void> {
     const stream = this.stream
@@ -202,21 +218,22 @@ export class MqttClient extends EventEmitter {
     // A paused stream (slow stdout) would never see the broker's close.
     this.resumeIncoming()
     return new Promise((resolve) => {
-      // [MQTT-3.14.4-1] after DISCONNECT the client closes the connection: once our bytes are out,
-      // give the broker a moment to close first (no reset racing our data), then close it ourselves.
-      let timer = setTimeout(() => stream.destroy(), 2000)
+      const close = (): void => {
+        clearTimeout(timer)
+        // destroy() closes the socket now; its 'close' event is only news, a loop turn later.
+        stream.destroy()
+        resolve()
+      }
       stream.once('close', () => {
         clearTimeout(timer)
         resolve()
       })
+      // [MQTT-3.14.4-1] after DISCONNECT the client closes the connection, whatever the broker does.
+      const timer = setTimeout(close, quick ? 2000 : CLOSE_WAIT_MS)
+      // Nothing left in the stream's own buffer: the DISCONNECT is with the kernel already.
+      if (quick && stream.writableLength === 0) return close()
       stream.end(() => {
-        clearTimeout(timer)
-        if (quick) {
-          // destroy() closes the socket now; its 'close' event is only news, a loop turn later.
-          stream.destroy()
-          return resolve()
-        }
-        timer = setTimeout(() => stream.destroy(), 250)
+        if (quick) close()
       })
     })
   }
@@ -233,6 +250,16 @@ export class MqttClient extends EventEmitter {
     ;(this.reads ?? this.stream)?.resume()
   }
 
+  /**
+   * Accepted QoS 2 messages whose PUBREL has not come yet, taken out of the client: they were
+   * acknowledged (PUBREC), so a tool that stops now prints them rather than lose them.
+   */
+  releaseHeld(): ReceivedMessage[] {
+    const held = [...this.incomingQos2.values()]
+    this.incomingQos2.clear()
+    return held
+  }
+
   /** Close the stream at once, without DISCONNECT (the broker then publishes our will). */
   destroy(): void {
     this.closing = true
@@ -244,6 +271,7 @@ export class MqttClient extends EventEmitter {
     // Anything gathered for the last connection is not for this one.
     this.writer.reset({ write: (data) => stream.destroyed || stream.write(data), sent: () => this.keepalive?.sent() })
     this.aliasesSent = new Set()
+    this.aliasesReceived = new Map()
     this.closing = false
     const parser = mqtt.parser({ protocolVersion: this.config.protocolVersion })
     parser.on('packet', (p: Packet) => this.onPacket(p))
@@ -254,6 +282,9 @@ export class MqttClient extends EventEmitter {
       // [MQTT-3.14.4-2] after DISCONNECT nothing more is sent, so nothing more is answered.
       if (!this.stream || this.closing) return
       if ((packet[0] & 0xf6) !== 0x30) onlyQos0 = false
+      // A v5 CONNECT answered by a 3.x-only broker: a 2-byte CONNACK (no properties), which
+      // mqtt-packet would misread as a v5 one.
+      if (packet[0] === 0x20 && packet.length === 4 && this.config.protocolVersion === 5) return this.onShortConnack(packet[3])
       const ackMid = plainAckMid(packet)
       if (ackMid > 0) return this.onPlainAck(packet[0] >> 4, ackMid)
       if (packet[0] >> 4 === 3) {
@@ -355,6 +386,16 @@ export class MqttClient extends EventEmitter {
     }
   }
 
+  /**
+   * A CONNACK without properties in answer to a v5 CONNECT. Return code 1 is MQTT 3.x's
+   * "unacceptable protocol version": the broker does not speak v5, reported as reason 132
+   * (Unsupported Protocol Version), as libmosquitto 2.0 does. Anything else is malformed.
+   */
+  private onShortConnack(code: number): void {
+    if (code !== 1 || !this.connackWaiter) return this.lose(new ConnectionLost('protocol', 'malformed CONNACK'))
+    this.onConnack({ cmd: 'connack', sessionPresent: false, reasonCode: 132 })
+  }
+
   private onConnack(p: IConnackPacket): void {
     const code = (this.config.protocolVersion === 5 ? p.reasonCode : p.returnCode) ?? 0
     // libmosquitto adopts a broker-assigned id before it logs the CONNACK.
@@ -378,6 +419,9 @@ export class MqttClient extends EventEmitter {
     this.window.limit = Math.min(this.config.maxInflight, receiveMaximum ?? Infinity)
     this.connected = true
     this.keepalive?.connackReceived()
+    // QoS 2 messages acknowledged with PUBREC on the last connection wait for their PUBREL; a new
+    // session will never send it, so they are delivered now (they are ours: the broker let them go).
+    if (p.sessionPresent !== true) for (const msg of this.releaseHeld()) this.emit('message', msg)
     this.resend(p.sessionPresent === true)
     const onConnected = this.onConnected
     this.onConnected = undefined
@@ -462,9 +506,11 @@ export class MqttClient extends EventEmitter {
   private onAck(cmd: 'PUBACK' | 'PUBCOMP', mid: number, code: number, reason?: string): void {
     if (this.config.log) this.log(ackReceivedLine(this.id, cmd, mid, code))
     const entry = this.window.entries.get(mid)
-    const expected = cmd === 'PUBACK' ? entry?.fields.qos === 1 : entry?.state === 'pubrel'
-    // mosquitto: an ack for an unknown id is logged and ignored; it must not free a slot.
-    if (!entry || !expected) return this.log(`Warning: Received ${cmd} from ${this.id} for an unknown packet identifier ${mid}.`)
+    if (!entry) return this.unknownAck(cmd, mid)
+    // mosquitto: a PUBCOMP completes a QoS 2 message whether or not PUBREC came first; an ack
+    // of the other QoS's kind (a broker that downgraded QoS 2 to 1 answers PUBACK) is a
+    // protocol error that ends the connection, never a message waiting forever.
+    if ((cmd === 'PUBACK') !== (entry.fields.qos === 1)) return this.wrongAck(cmd, mid, entry.fields.qos)
     this.window.entries.delete(mid)
     entry.done?.(code >= 128 ? new PublishFailed(mid, code, reason) : undefined)
     this.pump()
@@ -473,7 +519,8 @@ export class MqttClient extends EventEmitter {
   private onPubrec(mid: number, code: number, reason?: string): void {
     if (this.config.log) this.log(`Client ${this.id} received PUBREC (Mid: ${mid})`)
     const entry = this.window.entries.get(mid)
-    if (!entry || entry.fields.qos !== 2) return this.log(`Warning: Received PUBREC from ${this.id} for an unknown packet identifier ${mid}.`)
+    if (!entry) return this.unknownAck('PUBREC', mid)
+    if (entry.fields.qos !== 2) return this.wrongAck('PUBREC', mid, entry.fields.qos)
     if (code >= 128) {
       this.window.entries.delete(mid)
       entry.done?.(new PublishFailed(mid, code, reason))
@@ -496,9 +543,11 @@ export class MqttClient extends EventEmitter {
   }
 
   private onPublish(p: IncomingPublish): void {
-    const { topic, mid } = p
+    const { mid } = p
     // [MQTT-2.2.1-3] a QoS 1/2 PUBLISH needs a packet identifier of 1..65535.
     if (p.qos > 0 && mid === 0) return this.lose(new ConnectionLost('protocol', 'PUBLISH with an invalid packet identifier'))
+    const topic = this.resolveTopic(p)
+    if (!topic) return
     // [MQTT-1.5.4-1] a topic that is not UTF-8 is a protocol error (mosquitto drops the connection).
     if (topic.length > 0 && !validateUtf8(topic)) return this.lose(new ConnectionLost('protocol', 'PUBLISH with a topic that is not valid UTF-8'))
     if (this.config.log) this.log(publishLine(this.id, 'received', p.dup, p.qos, p.retain, mid, topic.toString('utf8'), p.payload.length))
@@ -506,16 +555,43 @@ export class MqttClient extends EventEmitter {
     if (p.properties) msg.properties = p.properties as ReceivedMessage['properties']
     if (p.userPropertyList) msg.userPropertyList = p.userPropertyList
     if (p.qos === 2) {
-      // libmosquitto delivers a QoS 2 message when the PUBREL arrives (exactly once).
-      this.incomingQos2.set(mid, msg)
+      // A PUBLISH sent again (DUP) for a message already taken: acknowledge again, deliver once.
+      if (!this.incomingQos2.has(mid)) {
+        if (!this.accept(msg)) return
+        // libmosquitto delivers a QoS 2 message when the PUBREL arrives (exactly once).
+        this.incomingQos2.set(mid, msg)
+      }
       if (this.config.log) this.log(`Client ${this.id} sending PUBREC (m${mid}, rc0)`)
       return this.writeAck('pubrec', mid)
     }
+    if (!this.accept(msg)) return
     if (p.qos === 1) {
       if (this.config.log) this.log(`Client ${this.id} sending PUBACK (m${mid}, rc0)`)
       this.writeAck('puback', mid)
     }
     this.emit('message', msg)
+  }
+
+  /**
+   * The topic of an incoming PUBLISH, through the broker's topic aliases [MQTT-3.3.2.3.4]: a topic
+   * with an alias sets it, an empty topic with an alias uses it. An alias of 0, above the maximum
+   * we announced, or never set is a protocol error (DISCONNECT 0x94): undefined then.
+   */
+  private resolveTopic(p: IncomingPublish): Buffer | undefined {
+    const alias = (p.properties as { topicAlias?: number } | undefined)?.topicAlias
+    if (alias === undefined) return p.topic
+    const maximum = (this.config.connectProperties?.topicAliasMaximum as number | undefined) ?? 0
+    if (alias === 0 || alias > maximum) {
+      this.protocolError(0x94, `PUBLISH with topic alias ${alias}, above the maximum of ${maximum} this client allows`)
+      return undefined
+    }
+    if (p.topic.length > 0) {
+      this.aliasesReceived.set(alias, Buffer.from(p.topic)) // a copy: not the whole read it came in
+      return p.topic
+    }
+    const topic = this.aliasesReceived.get(alias)
+    if (!topic) this.protocolError(0x94, `PUBLISH with topic alias ${alias}, which the broker never set`)
+    return topic
   }
 
   private onPubrel(mid: number): void {
@@ -530,11 +606,37 @@ export class MqttClient extends EventEmitter {
 
   private settle(mid: number, p: Packet): void {
     const waiter = this.acks.get(mid)
-    if (!waiter) return
+    if (!waiter) return this.unknownAck(p.cmd.toUpperCase(), mid)
     this.acks.delete(mid)
     this.window.reserved.delete(mid)
     if (waiter.onAck && !waiter.onAck(p)) return waiter.reject(this.lastLoss ?? new ConnectionLost('protocol', 'bad acknowledgement'))
     waiter.resolve(p)
+  }
+
+  /**
+   * An acknowledgement for a packet identifier nothing waits for. mosquitto logs it and carries on,
+   * so a broker that acknowledges the wrong id leaves mosquitto_pub waiting forever; here it is the
+   * protocol error it is, and the run ends with a clear message.
+   */
+  private unknownAck(cmd: string, mid: number): void {
+    this.log(`Warning: Received ${cmd} from ${this.id} for an unknown packet identifier ${mid}.`)
+    this.protocolError(0x82, `${cmd} for packet identifier ${mid}, which nothing was waiting for`)
+  }
+
+  // A broker that grants less than QoS 2 (RabbitMQ) answers a QoS 2 PUBLISH with PUBACK.
+  private wrongAck(cmd: string, mid: number, qos: number): void {
+    const hint = qos === 2 ? ' (it may not support QoS 2: try -q 1)' : ''
+    this.protocolError(0x82, `${cmd} for QoS ${qos} message ${mid}: the broker handled it as QoS ${3 - qos}${hint}`)
+  }
+
+  /** End the connection for a broker's protocol error: v5 says why first with DISCONNECT [MQTT-4.13.1-1]. */
+  private protocolError(reasonCode: number, message: string): void {
+    if (this.config.protocolVersion === 5 && this.stream && !this.closing) {
+      this.log(`Client ${this.id} sending DISCONNECT`)
+      this.send({ cmd: 'disconnect', reasonCode } as Packet)
+      this.writer.flush()
+    }
+    this.lose(new ConnectionLost('protocol', message))
   }
 
   // send(), but a packet mqtt-packet cannot encode closes the connection instead of leaving it open.

@@ -28,6 +28,19 @@ export interface PublishFields {
 export const PROPERTY_ORDER = Symbol('property order')
 export type PropertyOrder = (number | [string, string])[]
 
+/**
+ * `base` (a -D property list, which may carry its argv order) followed by more properties, each
+ * [mqtt-packet key, property identifier, value]: they go on the wire after the user's.
+ */
+export function appendProperties(base: Record<string, unknown> | undefined, added: readonly [string, number, unknown][]): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base }
+  for (const [key, , value] of added) out[key] = value
+  // The spread drops the hidden order; without one, mqtt-packet writes keys in insertion order.
+  const order = (base as { [PROPERTY_ORDER]?: PropertyOrder } | undefined)?.[PROPERTY_ORDER]
+  if (order) Object.defineProperty(out, PROPERTY_ORDER, { value: [...order, ...added.map(([, id]) => id)] })
+  return out
+}
+
 /** Encode any packet with mqtt-packet; throws on a packet it cannot encode. */
 export function encodePacket(packet: Packet, protocolVersion: number): Buffer {
   // MQTT v5 allows a password without a user name [MQTT-3.1.2-18, 3.1.2-19]; mqtt-packet does not.

@@ -12,6 +12,7 @@ export const ExitCode = {
   TLS: 8,
   NOT_SUPPORTED: 10,
   AUTH: 11,
+  UNKNOWN: 13,
   ERRNO: 14,
   EAI: 15,
   PROXY: 16,

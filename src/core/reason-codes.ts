@@ -63,3 +63,18 @@ export function unableToConnect(rc: number): string {
 export function errorLine(rc: number): string {
   return `Error: ${strerror(rc)}\n`
 }
+
+// DISCONNECT reasons about the broker's state or the network, not about what the client asked:
+// Normal disconnection, Server busy, Server shutting down, Keep Alive timeout, Message rate too
+// high, Quota exceeded, Administrative action (mosquitto's dynamic security disconnects clients
+// whose roles changed, expecting them back), Connection rate exceeded, Maximum connect time.
+const TRANSIENT_DISCONNECTS = new Set([0, 0x89, 0x8b, 0x8d, 0x96, 0x97, 0x98, 0x9f, 0xa0])
+
+/**
+ * Whether a client should connect again after a broker's DISCONNECT with this reason: yes when it
+ * speaks of the broker's state or the network, no when it says the client's request is wrong
+ * (a malformed packet, an invalid subscription identifier, a session taken over, banned...).
+ */
+export function disconnectIsTransient(code: number): boolean {
+  return TRANSIENT_DISCONNECTS.has(code)
+}

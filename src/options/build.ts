@@ -11,6 +11,7 @@ import type { WalkState } from './value-checks.js'
 export type RawOptions = Record<string, string | string[] | boolean | undefined>
 
 const INFINITE_EXPIRY = 4294967295
+const RETAIN_HANDLING: Record<string, 0 | 1 | 2> = { always: 0, new: 1, never: 2 }
 
 /** Type the raw options and run the checks that need all of them. */
 export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Options {
@@ -30,22 +31,25 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
   const num = (key: string): number | undefined => (str(key) === undefined ? undefined : Number(str(key)))
   const buf = (key: string): Buffer | undefined => (str(key) === undefined ? undefined : bytes(str(key)!))
 
+  const rr = tool === 'rr'
   const options: Options = {
     tool,
     host: str('host') ?? 'localhost',
     port: num('port'),
     portExplicit: state.portExplicit,
     urlTls: state.urlTls,
-    websocketPath: state.websocketPath,
+    websocket: flag('websocket') || state.websocket === true,
     bindAddress: str('bindAddress'),
-    nodelay: flag('nodelay'),
+    // mosquitto 2.1: --latency turns Nagle's algorithm off, so that it does not add to the figure.
+    nodelay: flag('nodelay') || flag('latency'),
     proxy: str('proxy'),
     id: buf('id'),
     idPrefix: str('idPrefix'),
     cleanSession: !flag('disableCleanSession'),
     sessionExpiry: num('sessionExpiry'),
     keepalive: num('keepalive') ?? 60,
-    protocolVersion: (num('protocolVersion') ?? 4) as 3 | 4 | 5,
+    // mosquitto_rr speaks MQTT v5 unless told otherwise: the response topic is a v5 property.
+    protocolVersion: (num('protocolVersion') ?? (rr ? 5 : 4)) as 3 | 4 | 5,
     maxInflight: num('maxInflight') ?? 20,
     username: buf('username'),
     password: buf('password'),
@@ -59,13 +63,14 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     retain: flag('retain'),
     repeat: num('repeat') ?? 1,
     repeatDelay: num('repeatDelay') ?? 0,
-    count: num('count'),
+    // mosquitto_rr counts one message, as tssub -C 1 would (its receive maximum is then 1).
+    count: num('count') ?? (rr ? 1 : undefined),
     exitAfterSubscribe: flag('exitAfterSubscribe'),
     noRetained: flag('noRetained'),
     retainedOnly: flag('retainedOnly'),
     removeRetained: flag('removeRetained'),
     retainAsPublished: flag('retainAsPublished'),
-    retainHandling: (num('retainHandling') ?? 0) as 0 | 1 | 2,
+    retainHandling: str('retainHandling') === undefined ? undefined : RETAIN_HANDLING[str('retainHandling')!],
     filterOut: list('filterOut').map(bytes),
     unsubscribe: list('unsubscribe').map(bytes),
     randomFilter: num('randomFilter'),
@@ -76,6 +81,9 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     pretty: flag('pretty'),
     watch: flag('watch'),
     messageRate: flag('messageRate'),
+    responseTopic: buf('responseTopic'),
+    latency: flag('latency'),
+    correlation: (str('correlation') ?? 'strict') as Options['correlation'],
     will: undefined,
     tls: {
       cafile: str('cafile'),

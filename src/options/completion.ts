@@ -1,15 +1,15 @@
 // Shell completion scripts for bash and zsh, generated from the option table so they cannot offer
 // a flag the parser refuses or miss one it accepts. They are plain files (completion/tspub.bash,
-// completion/_tspub) written by scripts/gen-completion.mjs: no completion command or hidden flag
+// completion/_tspub, each for all three tools) written by scripts/gen-completion.mjs: no completion command or hidden flag
 // joins the mosquitto-compatible option set (yargs' own completion would add both).
 import { listedOptions } from './help.js'
 import { PROFILE_DIR } from './option-files.js'
 import { PROPERTY_COMMANDS, propertyNames } from './properties.js'
-import { OPTIONS, type OptionSpec, type Tool } from './table.js'
+import { description, OPTIONS, type OptionSpec, type Tool } from './table.js'
 
-const TOOLS: readonly [Tool, string][] = [['pub', 'tspub'], ['sub', 'tssub']]
-// The scripts' `case` on the command name: tssub first, and tspub as the fallback arm.
-const ARMS: readonly [Tool, string][] = [['sub', 'tssub'], ['pub', '*']]
+const TOOLS: readonly [Tool, string][] = [['pub', 'tspub'], ['sub', 'tssub'], ['rr', 'tsrr']]
+// The scripts' `case` on the command name: tssub and tsrr first, and tspub as the fallback arm.
+const ARMS: readonly [Tool, string][] = [['sub', 'tssub'], ['rr', 'tsrr'], ['pub', '*']]
 
 /** What the word after an option is completed with. */
 type ValueKind = { kind: 'none' } | { kind: 'choices', values: readonly string[] } | { kind: 'file' } | { kind: 'dir' } | { kind: 'profile' }
@@ -53,7 +53,7 @@ const PROPERTY_OPTIONS = OPTIONS.filter((o) => o.arity === 'property').flatMap(s
 // ---------------------------------------------------------------------------------------------
 // bash
 
-/** The bash script: one completion function registered for both tspub and tssub. */
+/** The bash script: one completion function registered for tspub, tssub and tsrr. */
 export function bashCompletion(): string {
   const toolArms = ARMS.map(([tool, pattern]) => [
     `    ${pattern})`,
@@ -73,10 +73,10 @@ export function bashCompletion(): string {
   })
   const commandArms = PROPERTY_COMMANDS.map((c) => `        ${c}) _tsmqtt_compgen -W '${words(propertyNames(c))}' ;;`)
 
-  return `# bash completion for tspub and tssub.
+  return `# bash completion for tspub, tssub and tsrr.
 # Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
 # Use: \`source /path/to/tspub.bash\` in ~/.bashrc, or copy it to
-# ~/.local/share/bash-completion/completions/tspub with a symbolic link named tssub beside it.
+# ~/.local/share/bash-completion/completions/tspub with symbolic links named tssub and tsrr beside it.
 
 # COMPREPLY = the words of compgen "$@" matching $cur, one per line (so file names may hold blanks).
 _tsmqtt_compgen() {
@@ -218,7 +218,7 @@ function zshSpec(spec: OptionSpec, tool: Tool): string {
   // A scalar is not offered again once given; the short and long forms exclude each other.
   const prefix = repeatable ? `'*'` : names.length > 1 ? `'(${names.join(' ')})'` : ''
   const optnames = names.length > 1 ? `{${names.join(',')}}'` : `'${names[0]}`
-  const explanation = `[${zshQuote(firstSentence(spec.describe))}]`
+  const explanation = `[${zshQuote(firstSentence(description(spec, tool)))}]`
   let args = ''
   if (spec.arity === 1) args = `:${zshQuote(spec.arg ?? 'value')}:${zshAction(spec)}`
   if (spec.arity === 'property') {
@@ -227,7 +227,7 @@ function zshSpec(spec: OptionSpec, tool: Tool): string {
   return `${prefix}${optnames}${explanation}${args}'`
 }
 
-/** The zsh script (an autoloaded `_tspub` in $fpath), handling both tspub and tssub. */
+/** The zsh script (an autoloaded `_tspub` in $fpath), handling tspub, tssub and tsrr. */
 export function zshCompletion(): string {
   const toolArms = ARMS.map(([tool, pattern]) => [
     `  ${pattern})`,
@@ -237,8 +237,8 @@ export function zshCompletion(): string {
   ].join('\n'))
   const commandArms = PROPERTY_COMMANDS.map((c) => `    ${c}) names=(${words(propertyNames(c))}) ;;`)
 
-  return `#compdef tspub tssub
-# zsh completion for tspub and tssub.
+  return `#compdef ${TOOLS.map(([, name]) => name).join(' ')}
+# zsh completion for tspub, tssub and tsrr.
 # Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
 # Use: put this file, named _tspub, in a directory of $fpath before compinit runs.
 

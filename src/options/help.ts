@@ -1,24 +1,31 @@
 // --help text, generated from the option table so it cannot drift from what the parser accepts.
 import { VERSION } from '../version.js'
-import { OPTIONS, type Group, type OptionSpec, type Tool } from './table.js'
+import { description, OPTIONS, type Group, type OptionSpec, type Tool } from './table.js'
 
 const SUMMARY: Record<Tool, string> = {
   pub: 'is a simple mqtt client that will publish a message on a single topic and exit.',
   sub: 'is a simple mqtt client that will subscribe to a set of topics and print all messages it receives.',
+  rr: 'is a simple mqtt client that will publish a request message and wait for the response (MQTT v5 request/response).',
 }
 
 const SYNOPSIS: Record<Tool, string[]> = {
   pub: [
-    '{[-h host] [--unix path] [-p port] [-u username] [-P password] -t topic | -L URL}',
+    '{[-h host] [--unix path] [-p port] [-u username] [-P password] [--ws] -t topic | -L URL}',
     '{-f file | -l | -n | -m message | -s}',
     '[-c] [-k keepalive] [-q qos] [-r] [--repeat N] [--repeat-delay time] [-x session-expiry]',
   ],
   sub: [
-    '{[-h host] [--unix path] [-p port] [-u username] [-P password] {-t topic | -U topic} | -L URL [-t topic]}',
+    '{[-h host] [--unix path] [-p port] [-u username] [-P password] {-t topic | -U topic} [--ws] | -L URL [-t topic]}',
     '[-c] [-k keepalive] [-q qos] [-x session-expiry-interval]',
     '[-C msg_count] [-E] [-R] [--retained-only] [--remove-retained] [-T filter_out] [-U topic ...]',
     '[-F format] [-W timeout_secs] [-N] [-v] [--pretty] [--random-filter chance]',
     '[-w] [--message-rate] [--retain-handling always|new|never]',
+  ],
+  rr: [
+    '{[-h host] [--unix path] [-p port] [-u username] [-P password] -t topic | -L URL} -e response-topic',
+    '{-f file | -n | -m message | -s}',
+    '[-c] [-k keepalive] [-q qos] [-R] [--retain-handling handling] [-x session-expiry] [--correlation mode]',
+    '[-F format] [-W timeout_secs] [-N] [-v] [--pretty] [--latency]',
   ],
 }
 
@@ -63,7 +70,7 @@ export function helpText(tool: Tool, name: string): string {
       group = spec.group
       lines.push('', `${GROUP_TITLES[group]}:`)
     }
-    lines.push(` ${optionLabel(spec)} : ${spec.describe}`)
+    lines.push(` ${optionLabel(spec)} : ${description(spec, tool)}`)
   }
   lines.push('', `See the ${name}(1) man page for more information.`, '')
   return lines.join('\n')

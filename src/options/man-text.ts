@@ -21,6 +21,8 @@ const PROXY_AUTH = `The SOCKS proxy refused the user name and password, or asked
 has none.`
 const PROXY_OTHER = 'Any other SOCKS proxy failure (the line before says what the proxy did).'
 const KEEPALIVE = 'Keepalive exceeded: no CONNACK or PINGRESP within 1.5 times the keepalive (\\fB\\-k\\fR).'
+const WS_REFUSED = 'WebSockets: the server refused the upgrade (mosquitto\'s \\fBError: Unknown error\\fR).'
+const STDOUT_FAILED = 'Writing to standard output failed (a full disk, an I/O error; not a reader that went away).'
 const V5_REFUSED = `MQTT v5: the reason code of a refused connection, publish or subscription (a refused MQTT v3
 subscription gives 128).`
 
@@ -29,30 +31,40 @@ subscription gives 128).`
 const EXIT_STATUSES: ReadonlyArray<[string, Partial<Record<Tool, string>>]> = [
   ['0', {
     pub: 'Success: every message was sent and, at QoS 1 and 2, acknowledged by the broker.',
+    rr: 'Success: the answer was received and printed.',
     sub: `Success: \\fB\\-C\\fR messages were printed, \\fB\\-E\\fR saw every subscription (or, with only
 \\fB\\-U\\fR, every unsubscription) acknowledged, \\fB\\-\\-retained\\-only\\fR reached a message that is not
 retained, standard output was closed, or SIGINT or SIGTERM ended the run after the broker had
-answered the connection. A lost connection is made again every second, so it ends no run.`,
+answered the connection.`,
   }],
-  ['1', { pub: USAGE_ETC, sub: USAGE_ETC }],
-  ['1\\-5', { pub: CONNACK_V3, sub: CONNACK_V3 }],
-  ['2', { pub: PROTOCOL, sub: PROTOCOL }],
+  ['1', { pub: USAGE_ETC, sub: USAGE_ETC, rr: USAGE_ETC }],
+  ['1\\-5', { pub: CONNACK_V3, sub: CONNACK_V3, rr: CONNACK_V3 }],
+  ['2', { pub: PROTOCOL, sub: PROTOCOL, rr: PROTOCOL }],
   ['3', {
     pub: `Invalid input: a \\fB\\-D publish topic\\-alias\\fR above the broker's topic\\-alias\\-maximum,
 or the SOCKS proxy said the request was invalid.`,
     sub: 'Invalid input: the SOCKS proxy said the request was invalid.',
+    rr: 'Invalid input: the SOCKS proxy said the request was invalid.',
   }],
-  ['4', { pub: PROXY_NO_CONN, sub: PROXY_NO_CONN }],
-  ['7', { pub: 'The connection was lost (with \\fB\\-l\\fR: and could not be made again within 60 seconds).' }],
-  ['8', { pub: TLS, sub: TLS }],
+  ['4', { pub: PROXY_NO_CONN, sub: PROXY_NO_CONN, rr: PROXY_NO_CONN }],
+  ['7', {
+    pub: `The connection was lost (with \\fB\\-l\\fR: and could not be made again within 60 seconds, or the
+broker ended it with a DISCONNECT whose reason says the request is wrong).`,
+    sub: `The broker ended the connection with a DISCONNECT whose reason says the request is wrong (any
+other lost connection is made again every second).`,
+    rr: 'The connection was lost.',
+  }],
+  ['8', { pub: TLS, sub: TLS, rr: TLS }],
   ['10', { pub: 'This feature is not supported: a retained message to a broker that announced it keeps none.' }],
-  ['11', { pub: PROXY_AUTH, sub: PROXY_AUTH }],
-  ['16', { pub: PROXY_OTHER, sub: PROXY_OTHER }],
-  ['19', { pub: KEEPALIVE, sub: KEEPALIVE }],
-  ['24', { pub: "MQTT v5: the QoS is above the broker's maximum\\-qos (nothing is sent)." }],
+  ['11', { pub: PROXY_AUTH, sub: PROXY_AUTH, rr: PROXY_AUTH }],
+  ['13', { pub: WS_REFUSED, sub: WS_REFUSED, rr: WS_REFUSED }],
+  ['14', { pub: STDOUT_FAILED, sub: STDOUT_FAILED, rr: STDOUT_FAILED }],
+  ['16', { pub: PROXY_OTHER, sub: PROXY_OTHER, rr: PROXY_OTHER }],
+  ['19', { pub: KEEPALIVE, sub: KEEPALIVE, rr: KEEPALIVE }],
+  ['24', { pub: "MQTT v5: the QoS is above the broker's maximum\\-qos (nothing is sent).", rr: "The request's QoS is above the broker's maximum." }],
   ['25', { pub: "MQTT v5: the message is larger than the broker's maximum\\-packet\\-size (nothing is sent)." }],
-  ['27', { sub: '\\fB\\-W\\fR timed out after the connection was made.' }],
-  ['128\\-162', { pub: V5_REFUSED, sub: V5_REFUSED }],
+  ['27', { sub: '\\fB\\-W\\fR timed out after the connection was made.', rr: '\\fB\\-W\\fR timed out before the answer came.' }],
+  ['128\\-162', { pub: V5_REFUSED, sub: V5_REFUSED, rr: V5_REFUSED }],
   ['255', { sub: '\\fB\\-W\\fR or a signal before the broker answered the connection.' }],
 ]
 
@@ -83,7 +95,7 @@ place for options that ${theirs} does not have (such as \\fB\\-\\-pw\\-file\\fR)
 .TP
 .I ~/.config/tsmqtt/name
 A named profile, read with \\fB\\-\\-profile\\fR \\fIname\\fR after the default options and before the
-command line, in the same format; the same profiles serve tspub and tssub, so hosts and
+command line, in the same format; the same profiles serve tspub, tssub and tsrr, so hosts and
 credentials stay out of scripts.
 ` }
 }
@@ -107,14 +119,67 @@ payloads); \\fBNO_COLOR\\fR turns it off, \\fBFORCE_COLOR\\fR (0 to 3) decides w
 Start from the bundle instead of the V8 start\\-up snapshot (also when \\fBNODE_OPTIONS\\fR is set).
 .TP
 .B TZ
-Time zone of the time stamps that tssub prints.
+Time zone of the time stamps that tssub and tsrr print.
 `,
 }
 
-const SEE_ALSO = (other: string): ManSection => ({
+const SEE_ALSO = (...others: string[]): ManSection => ({
   title: 'SEE ALSO',
-  body: `\\fB${other}\\fR(1), \\fBmosquitto_pub\\fR(1), \\fBmosquitto_sub\\fR(1), \\fBmosquitto\\fR(8)`,
+  body: `${others.map((o) => `\\fB${o}\\fR(1), `).join('')}\\fBmosquitto_pub\\fR(1), \\fBmosquitto_sub\\fR(1), \\fBmosquitto_rr\\fR(1), \\fBmosquitto\\fR(8)`,
 })
+
+// mosquitto 2.1's WebSockets, as its code does them (its man page says the URL path is the HTTP
+// path and the ports are 80 and 443).
+const WEBSOCKETS: ManSection = {
+  title: 'WEBSOCKETS',
+  body: `
+\\fB\\-\\-ws\\fR, or \\fB\\-L ws://\\fR\\fIhost\\fR[\\fB:\\fR\\fIport\\fR]\\fB/\\fR\\fItopic\\fR, speaks MQTT over a WebSocket, as
+mosquitto 2.1 does: the client asks for the HTTP path \\fB/mqtt\\fR with the subprotocol \\fBmqtt\\fR and
+sends MQTT in binary frames. The URL's path is the topic, as with \\fBmqtt://\\fR. The port defaults
+to 1883, or 8883 with TLS. \\fBwss://\\fR, or \\fB\\-\\-ws\\fR with a TLS option (\\fB\\-\\-cafile\\fR, \\fB\\-\\-capath\\fR,
+\\fB\\-\\-psk\\fR, \\fB\\-\\-tls\\-use\\-os\\-certs\\fR), runs it over TLS with the usual checks. It works over
+\\fB\\-\\-unix\\fR and through \\fB\\-\\-proxy\\fR too (the upgrade goes through the proxy).
+.PP
+A server that refuses the upgrade (an HTTP status other than 101, no \\fBmqtt\\fR subprotocol) gives
+\\fBError: Unknown error\\fR after a line saying what it answered, exit status 13. A server that closes
+the connection without answering, as a plain MQTT or a TLS port does, gives
+\\fBError: The connection was lost\\fR, exit status 7 (tssub tries again, as after any loss); one that
+never answers, the keepalive error, exit status 19.
+`,
+}
+
+// tssub prints every message, tsrr its answer, through the same formatter.
+const OUTPUT_FORMAT: ManSection = {
+  title: 'OUTPUT FORMAT',
+  body: `
+Without \\fB\\-F\\fR each message is printed as its payload and a newline (nothing at all for an
+empty payload), or with \\fB\\-v\\fR as the topic, a space and the payload (\\fB(null)\\fR when empty).
+\\fB\\-N\\fR leaves out the newline.
+.PP
+\\fB\\-F\\fR \\fIformat\\fR prints each message through a format string. \\fB%\\fR sequences take an optional
+flag (\\fB\\-\\fR left\\-aligns, \\fB0\\fR pads with zeros), a width and a precision:
+.TP
+.B %t %p %x %X %l %m %q %r
+topic, payload, payload in lower/upper\\-case hex, payload length, packet id, QoS, retain flag.
+.TP
+.B %j %J
+the message as JSON, with the payload as a string (\\fB%j\\fR) or as embedded JSON (\\fB%J\\fR);
+\\fB\\-\\-pretty\\fR spreads it over lines.
+.TP
+.B %I %U
+ISO\\-8601 local time, and Unix time with nanoseconds.
+.TP
+.B %A %C %D %E %F %P %R %S
+MQTT v5 properties: topic alias, content type, correlation data, message expiry, payload format
+indicator, user properties, response topic, subscription identifier.
+.TP
+.B @X
+any \\fBstrftime\\fR(3) conversion, e.g. \\fB@Y\\-@m\\-@d\\fR; \\fB@N\\fR nanoseconds; \\fB@@\\fR a literal @.
+.TP
+.B \\e\\e \\e0 \\ea \\ee \\en \\er \\et \\ev
+escapes.
+`,
+}
 
 /** The sections before and after OPTIONS, per tool. */
 export const MAN_SECTIONS: Record<Tool, { before: ManSection[]; after: ManSection[] }> = {
@@ -122,7 +187,7 @@ export const MAN_SECTIONS: Record<Tool, { before: ManSection[]; after: ManSectio
     before: [
       { title: 'SYNOPSIS', body: `
 .B tspub
-{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] \\fB\\-t\\fR \\fItopic\\fR | \\fB\\-L\\fR \\fIURL\\fR}
+{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] [\\fB\\-\\-ws\\fR] \\fB\\-t\\fR \\fItopic\\fR | \\fB\\-L\\fR \\fIURL\\fR}
 {\\fB\\-m\\fR \\fImessage\\fR | \\fB\\-f\\fR \\fIfile\\fR | \\fB\\-s\\fR | \\fB\\-l\\fR | \\fB\\-n\\fR}
 [\\fIoptions\\fR]
 ` },
@@ -138,6 +203,7 @@ arrive; if the connection drops it reconnects, resends what was not acknowledged
     ],
     after: [
       exitStatus('pub'),
+      WEBSOCKETS,
       FILES('pub'),
       ENVIRONMENT,
       { title: 'EXAMPLES', body: `
@@ -174,14 +240,14 @@ not 0. An empty topic is refused before connecting, with exit 1. A message the b
 (MQTT v5) makes the exit status non\\-zero. A NUL byte in a \\fB\\-l\\fR line is kept as data. See the
 README for the complete list.
 ` },
-      SEE_ALSO('tssub'),
+      SEE_ALSO('tssub', 'tsrr'),
     ],
   },
   sub: {
     before: [
       { title: 'SYNOPSIS', body: `
 .B tssub
-{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] \\fB\\-t\\fR \\fItopic\\fR ... | \\fB\\-L\\fR \\fIURL\\fR}
+{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] [\\fB\\-\\-ws\\fR] \\fB\\-t\\fR \\fItopic\\fR ... | \\fB\\-L\\fR \\fIURL\\fR}
 [\\fIoptions\\fR]
 ` },
       { title: 'DESCRIPTION', body: `
@@ -195,35 +261,9 @@ DISCONNECT first), or when standard output is closed.
 ` },
     ],
     after: [
-      { title: 'OUTPUT FORMAT', body: `
-Without \\fB\\-F\\fR each message is printed as its payload and a newline (nothing at all for an
-empty payload), or with \\fB\\-v\\fR as the topic, a space and the payload (\\fB(null)\\fR when empty).
-\\fB\\-N\\fR leaves out the newline.
-.PP
-\\fB\\-F\\fR \\fIformat\\fR prints each message through a format string. \\fB%\\fR sequences take an optional
-flag (\\fB\\-\\fR left\\-aligns, \\fB0\\fR pads with zeros), a width and a precision:
-.TP
-.B %t %p %x %X %l %m %q %r
-topic, payload, payload in lower/upper\\-case hex, payload length, packet id, QoS, retain flag.
-.TP
-.B %j %J
-the message as JSON, with the payload as a string (\\fB%j\\fR) or as embedded JSON (\\fB%J\\fR);
-\\fB\\-\\-pretty\\fR spreads it over lines.
-.TP
-.B %I %U
-ISO\\-8601 local time, and Unix time with nanoseconds.
-.TP
-.B %A %C %D %E %F %P %R %S
-MQTT v5 properties: topic alias, content type, correlation data, message expiry, payload format
-indicator, user properties, response topic, subscription identifier.
-.TP
-.B @X
-any \\fBstrftime\\fR(3) conversion, e.g. \\fB@Y\\-@m\\-@d\\fR; \\fB@N\\fR nanoseconds; \\fB@@\\fR a literal @.
-.TP
-.B \\e\\e \\e0 \\ea \\ee \\en \\er \\et \\ev
-escapes.
-` },
+      OUTPUT_FORMAT,
       exitStatus('sub'),
+      WEBSOCKETS,
       FILES('sub'),
       ENVIRONMENT,
       { title: 'EXAMPLES', body: `
@@ -255,7 +295,70 @@ acknowledged (mosquitto hangs). After an MQTT v5 server DISCONNECT, tssub reconn
 mosquitto 2.0.15 and later do). When every subscription is refused, the exit status is the SUBACK
 code (mosquitto exits 0). See the README for the complete list.
 ` },
-      SEE_ALSO('tspub'),
+      SEE_ALSO('tspub', 'tsrr'),
+    ],
+  },
+  rr: {
+    before: [
+      { title: 'SYNOPSIS', body: `
+.B tsrr
+{[\\fB\\-h\\fR \\fIhost\\fR] [\\fB\\-p\\fR \\fIport\\fR] [\\fB\\-u\\fR \\fIusername\\fR] [\\fB\\-P\\fR \\fIpassword\\fR] \\fB\\-t\\fR \\fItopic\\fR | \\fB\\-L\\fR \\fIURL\\fR}
+\\fB\\-e\\fR \\fIresponse\\-topic\\fR
+{\\fB\\-m\\fR \\fImessage\\fR | \\fB\\-f\\fR \\fIfile\\fR | \\fB\\-s\\fR | \\fB\\-n\\fR}
+[\\fIoptions\\fR]
+` },
+      { title: 'DESCRIPTION', body: `
+\\fBtsrr\\fR sends one request and prints the response, with MQTT v5 request/response: it
+subscribes to the response topic (\\fB\\-e\\fR), publishes the request to \\fB\\-t\\fR with that topic as
+its response\\-topic property, prints the answer as \\fBtssub\\fR would, and disconnects. It is a
+drop\\-in replacement for \\fBmosquitto_rr\\fR: the same options, output, exit statuses and error
+messages. It speaks MQTT 5 by default, and 3.1.1 and 3.1 with \\fB\\-V\\fR (the request then carries no
+response topic, so the responder must know where to answer).
+.PP
+Unlike \\fBmosquitto_rr\\fR, the request carries correlation data (a new random value unless
+\\fB\\-D publish correlation\\-data\\fR gives one) and only an answer carrying the same is taken, so a
+retained or someone else's message on a shared response topic is not mistaken for the answer;
+\\fB\\-\\-correlation\\fR changes that. Without \\fB\\-W\\fR, \\fBtsrr\\fR waits for the answer as long as it
+takes. A QoS 1 answer is printed before its acknowledgement leaves, a QoS 2 answer is printed
+even if the broker never releases it, and nothing after the answer is acknowledged.
+` },
+    ],
+    after: [
+      OUTPUT_FORMAT,
+      exitStatus('rr'),
+      FILES('rr'),
+      ENVIRONMENT,
+      { title: 'EXAMPLES', body: `
+Ask a thermostat for its state, and wait at most 5 seconds for the answer:
+.PP
+.EX
+tsrr \\-h broker \\-t home/thermostat/get \\-e home/thermostat/state/$$ \\-m state \\-W 5
+.EE
+.PP
+A responder in a few lines of shell: each request's response topic and correlation data come in
+one line from \\fBtssub\\fR, and \\fBtspub\\fR answers there with the same correlation data:
+.PP
+.EX
+tssub \\-V 5 \\-t service/time \\-F '%R %D' | while read \\-r topic cd; do
+  tspub \\-V 5 \\-t "$topic" \\-D publish correlation\\-data "$cd" \\-m "$(date)"
+done
+.EE
+.PP
+Measure the round trip through the broker (request and response on the same topic):
+.PP
+.EX
+tsrr \\-t rr/ping \\-e rr/ping \\-m ping \\-\\-latency
+.EE
+` },
+      { title: 'DIFFERENCES FROM MOSQUITTO', body: `
+\\fB\\-\\-help\\fR and \\fB\\-\\-version\\fR exit 0. The request carries correlation data and only a matching
+answer is taken (\\fB\\-\\-correlation off\\fR: as mosquitto_rr). After the answer, tsrr sends DISCONNECT, so
+the broker does not publish the will. A refused subscription, a refused request and a DISCONNECT from
+the broker exit non\\-zero (mosquitto_rr exits 0 or waits for ever). An empty \\fB\\-t\\fR or \\fB\\-e\\fR is
+refused before connecting. \\fB\\-\\-latency\\fR prints nothing when no answer came. See the README for
+the complete list.
+` },
+      SEE_ALSO('tspub', 'tssub'),
     ],
   },
 }

@@ -4,12 +4,13 @@
 import { VERSION } from '../version.js'
 import { listedOptions } from './help.js'
 import { MAN_SECTIONS, type ManSection } from './man-text.js'
-import type { OptionSpec, Tool } from './table.js'
+import { description, type OptionSpec, type Tool } from './table.js'
 
-const NAMES: Record<Tool, string> = { pub: 'tspub', sub: 'tssub' }
+const NAMES: Record<Tool, string> = { pub: 'tspub', sub: 'tssub', rr: 'tsrr' }
 const SUMMARY: Record<Tool, string> = {
   pub: 'an MQTT client that publishes one message, a file, or one message per line of stdin',
   sub: 'an MQTT client that subscribes to topics and prints the messages it receives',
+  rr: 'an MQTT client that sends one request and prints the response (MQTT v5 request/response)',
 }
 
 /** Escape text for roff: backslashes, and a leading dot or quote. */
@@ -17,11 +18,11 @@ export function roffEscape(text: string): string {
   return text.replace(/\\/g, '\\e').replace(/-/g, '\\-').replace(/^([.'])/gm, '\\&$1')
 }
 
-function optionItem(spec: OptionSpec): string {
+function optionItem(spec: OptionSpec, tool: Tool): string {
   const names = [spec.short, spec.long].filter(Boolean).map((n) => `\\fB${roffEscape(n!)}\\fR`).join(', ')
   const arg = spec.arg ? ` \\fI${roffEscape(spec.arg)}\\fR` : ''
   const choices = spec.choices ? ` One of: ${spec.choices.join(', ')}.` : ''
-  return `.TP\n${names}${arg}\n${roffEscape(spec.describe + choices)}`
+  return `.TP\n${names}${arg}\n${roffEscape(description(spec, tool) + choices)}`
 }
 
 function section(s: ManSection): string {
@@ -37,7 +38,7 @@ export function manPage(tool: Tool): string {
     `${name} \\- ${SUMMARY[tool]}`,
     ...MAN_SECTIONS[tool].before.map(section),
     '.SH OPTIONS',
-    ...listedOptions(tool).map(optionItem),
+    ...listedOptions(tool).map((spec) => optionItem(spec, tool)),
     ...MAN_SECTIONS[tool].after.map(section),
   ]
   return parts.join('\n') + '\n'

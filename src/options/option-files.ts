@@ -16,6 +16,7 @@ import { optionsFor, type Tool } from './table.js'
 export const DEFAULT_OPTION_FILES: Record<Tool, readonly string[]> = {
   pub: ['mosquitto_pub', 'tspub'],
   sub: ['mosquitto_sub', 'tssub'],
+  rr: ['mosquitto_rr', 'tsrr'],
 }
 
 /** The folder of named profiles, under the user's config directory. */

@@ -1,8 +1,8 @@
-// THE option table: every flag of both tools, as data. The parser, --help, the man pages and
+// THE option table: every flag of the three tools, as data. The parser, --help, the man pages and
 // shell completion are all derived from it (mosquitto's args.txt, written as data).
 
-/** Which tool accepts an option; an option of the other tool is an "Unknown option". */
-export type Tool = 'pub' | 'sub'
+/** Which tool accepts an option; an option of another tool is an "Unknown option". */
+export type Tool = 'pub' | 'sub' | 'rr'
 
 /** How many argv words an option consumes after itself. 'property' is -D's 3 or 4 words. */
 export type Arity = 0 | 1 | 'property'
@@ -17,7 +17,7 @@ export interface OptionSpec {
   long?: string
   arity: Arity
   /** Repeatable options accumulate (mosquitto: -t in sub, -T, -U, -D); scalars: the last one wins. */
-  repeat?: Tool[]
+  repeat?: readonly Tool[]
   tools: readonly Tool[]
   group: Group
   /** Metavar shown in --help, e.g. 'host'. */
@@ -27,17 +27,24 @@ export interface OptionSpec {
   /** A fixed set of values (used by completion and the man page). */
   choices?: readonly string[]
   describe: string
+  /** Another text for one tool, where `describe` would be wrong there (tsrr's -t, -q, -W...). */
+  describeFor?: Partial<Record<Tool, string>>
   /** Accepted but not listed in --help (mosquitto does not list --retain-as-published). */
   hidden?: boolean
   /** Our additions beyond mosquitto 2.0 are marked, so docs can say so. */
   extension?: boolean
 }
 
-const PS: readonly Tool[] = ['pub', 'sub']
+// Who takes an option. mosquitto_rr takes every option pub and sub share (PS), pub's message
+// sources (PR), sub's output options, -W and -R (SR), and a few of its own (R).
+const PS: readonly Tool[] = ['pub', 'sub', 'rr']
 const P: readonly Tool[] = ['pub']
 const S: readonly Tool[] = ['sub']
+const PR: readonly Tool[] = ['pub', 'rr']
+const SR: readonly Tool[] = ['sub', 'rr']
+const R: readonly Tool[] = ['rr']
 
-/** Every option of tspub and tssub, in --help order within each group. */
+/** Every option of tspub, tssub and tsrr, in --help order within each group. */
 export const OPTIONS: readonly OptionSpec[] = [
   // Connection
   { key: 'host', short: '-h', long: '--host', arity: 1, tools: PS, group: 'Connection', arg: 'host', missing: 'no host specified',
@@ -47,11 +54,15 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'unix', long: '--unix', arity: 1, tools: PS, group: 'Connection', arg: 'path', missing: 'no socket path specified',
     describe: 'connect to a broker through a unix domain socket instead of a TCP socket, e.g. /tmp/mosquitto.sock' },
   { key: 'url', short: '-L', long: '--url', arity: 1, tools: PS, group: 'Connection', arg: 'URL', missing: 'no URL specified',
-    describe: 'specify user, password, hostname, port and topic as a URL in the form: mqtt(s)://[username[:password]@]host[:port]/topic' },
+    describe: 'specify user, password, hostname, port and topic as a URL in the form: mqtt(s)://[username[:password]@]host[:port]/topic ' +
+      'or ws(s)://[username[:password]@]host[:port]/topic (MQTT over WebSockets at HTTP path /mqtt). ' +
+      'The port defaults to 1883, or 8883 for mqtts:// and wss://.' },
   { key: 'bindAddress', short: '-A', arity: 1, tools: PS, group: 'Connection', arg: 'address', missing: 'no address specified',
     describe: 'bind the outgoing socket to this host/ip address. Use to control which interface the client communicates over.' },
   { key: 'nodelay', long: '--nodelay', arity: 0, tools: PS, group: 'Connection',
     describe: "disable Nagle's algorithm, to reduce socket sending latency at the possible expense of more packets being sent." },
+  { key: 'websocket', long: '--ws', arity: 0, tools: PS, group: 'Connection',
+    describe: 'connect using WebSockets instead of plain TCP (HTTP path /mqtt, subprotocol "mqtt"); with a TLS option, over TLS (wss).' },
   { key: 'proxy', long: '--proxy', arity: 1, tools: PS, group: 'Connection', arg: 'socks-url', missing: 'no proxy url specified',
     describe: 'SOCKS5 proxy URL of the form: socks5h://[username[:password]@]hostname[:port]' },
 
@@ -68,7 +79,8 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: 'keep alive in seconds for this client (5-65535). Defaults to 60.' },
   { key: 'protocolVersion', short: '-V', long: '--protocol-version', arity: 1, tools: PS, group: 'Session', arg: 'version',
     choices: ['mqttv5', 'mqttv311', 'mqttv31', '5', '311', '31'],
-    describe: 'MQTT protocol version: mqttv5, mqttv311 or mqttv31 (or 5, 311, 31). Defaults to mqttv311.' },
+    describe: 'MQTT protocol version: mqttv5, mqttv311 or mqttv31 (or 5, 311, 31). Defaults to mqttv311.',
+    describeFor: { rr: 'MQTT protocol version: mqttv5, mqttv311 or mqttv31 (or 5, 311, 31). Defaults to mqttv5: in MQTT v3 the request carries no response topic, so the responder must know where to answer.' } },
   { key: 'maxInflight', short: '-M', arity: 1, tools: PS, group: 'Session', arg: 'max_inflight', missing: 'max_inflight not specified',
     describe: 'the maximum inflight messages for QoS 1/2. Defaults to 20.' },
   { key: 'username', short: '-u', long: '--username', arity: 1, tools: PS, group: 'Session', arg: 'username', missing: 'no username specified',
@@ -79,24 +91,31 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: 'read the password from the first line of file, so it stays off the command line (and out of ps and shell history).' },
   { key: 'pwPrompt', long: '--pw-prompt', arity: 0, tools: PS, group: 'Session', extension: true,
     describe: 'ask for the password on the terminal, without echo, before connecting. The environment variable TSMQTT_PASSWORD is used when -u is given and no password option is.' },
-  { key: 'property', short: '-D', long: '--property', arity: 'property', repeat: ['pub', 'sub'], tools: PS, group: 'Session',
+  { key: 'property', short: '-D', long: '--property', arity: 'property', repeat: PS, tools: PS, group: 'Session',
     arg: 'command identifier value', describe: 'define an MQTT v5 property (forces MQTT v5).' },
 
   // Publishing
   { key: 'topic', short: '-t', long: '--topic', arity: 1, repeat: ['sub'], tools: PS, group: 'Message', arg: 'topic', missing: 'no topic specified',
-    describe: 'mqtt topic to publish to (tspub) or subscribe to (tssub; may be repeated).' },
-  { key: 'message', short: '-m', long: '--message', arity: 1, tools: P, group: 'Message', arg: 'message', missing: 'no message specified',
+    describe: 'mqtt topic to publish to (tspub) or subscribe to (tssub; may be repeated).',
+    describeFor: { rr: 'topic where the request message will be sent.' } },
+  { key: 'responseTopic', short: '-e', arity: 1, tools: R, group: 'Message', arg: 'response-topic', missing: 'no response topic specified',
+    describe: 'response topic: tsrr subscribes to it, names it in the request (MQTT v5) and prints the first answer that arrives on it.' },
+  { key: 'correlation', long: '--correlation', arity: 1, tools: R, group: 'Message', arg: 'mode', missing: 'no mode specified', extension: true,
+    choices: ['strict', 'lenient', 'off'],
+    describe: 'which message counts as the answer (MQTT v5). strict (the default): the request carries correlation data (-D publish correlation-data, else a new random value) and only an answer carrying the same is taken; lenient: an answer without correlation data is taken too, for responders that do not echo it; off: as mosquitto_rr, nothing is added and the first message on the response topic is taken.' },
+  { key: 'message', short: '-m', long: '--message', arity: 1, tools: PR, group: 'Message', arg: 'message', missing: 'no message specified',
     describe: 'message payload to send.' },
-  { key: 'file', short: '-f', long: '--file', arity: 1, tools: P, group: 'Message', arg: 'file', missing: 'no file specified',
+  { key: 'file', short: '-f', long: '--file', arity: 1, tools: PR, group: 'Message', arg: 'file', missing: 'no file specified',
     describe: 'send the contents of a file as the message.' },
-  { key: 'stdinFile', short: '-s', long: '--stdin-file', arity: 0, tools: P, group: 'Message',
+  { key: 'stdinFile', short: '-s', long: '--stdin-file', arity: 0, tools: PR, group: 'Message',
     describe: 'read message from stdin, sending the entire input as a message.' },
   { key: 'stdinLine', short: '-l', long: '--stdin-line', arity: 0, tools: P, group: 'Message',
     describe: 'read messages from stdin, sending a separate message for each line.' },
-  { key: 'nullMessage', short: '-n', long: '--null-message', arity: 0, tools: P, group: 'Message',
+  { key: 'nullMessage', short: '-n', long: '--null-message', arity: 0, tools: PR, group: 'Message',
     describe: 'send a null (zero length) message.' },
   { key: 'qos', short: '-q', long: '--qos', arity: 1, tools: PS, group: 'Message', arg: 'qos', missing: 'no QoS specified', choices: ['0', '1', '2'],
-    describe: 'quality of service level to use for all messages / the subscription. Defaults to 0.' },
+    describe: 'quality of service level to use for all messages / the subscription. Defaults to 0.',
+    describeFor: { rr: 'quality of service level of the request and of the subscription to the response topic. Defaults to 0.' } },
   { key: 'retain', short: '-r', long: '--retain', arity: 0, tools: P, group: 'Message',
     describe: 'message should be retained.' },
   { key: 'repeat', long: '--repeat', arity: 1, tools: P, group: 'Message', arg: 'N', missing: 'no count specified',
@@ -109,39 +128,42 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: "disconnect and exit after receiving the 'msg_count' messages." },
   { key: 'exitAfterSubscribe', short: '-E', arity: 0, tools: S, group: 'Subscribe',
     describe: 'exit once all subscriptions have been acknowledged by the broker.' },
-  { key: 'noRetained', short: '-R', arity: 0, tools: S, group: 'Subscribe',
+  { key: 'noRetained', short: '-R', arity: 0, tools: SR, group: 'Subscribe',
     describe: 'do not print stale messages (those with retain set).' },
   { key: 'retainedOnly', long: '--retained-only', arity: 0, tools: S, group: 'Subscribe',
     describe: 'only handle messages with the retained flag set, and exit when the first non-retained message is received.' },
   { key: 'removeRetained', long: '--remove-retained', arity: 0, tools: S, group: 'Subscribe',
     describe: 'send a message to the server to clear any received retained messages. Use -T to filter out messages you do not want to be cleared.' },
-  { key: 'retainAsPublished', long: '--retain-as-published', arity: 0, tools: S, group: 'Subscribe', hidden: true,
+  { key: 'retainAsPublished', long: '--retain-as-published', arity: 0, tools: SR, group: 'Subscribe', hidden: true,
     describe: 'set the MQTT v5 retain-as-published subscription option.' },
-  { key: 'retainHandling', long: '--retain-handling', arity: 1, tools: S, group: 'Subscribe', arg: 'always|new|never', missing: 'no option specified',
+  { key: 'retainHandling', long: '--retain-handling', arity: 1, tools: SR, group: 'Subscribe', arg: 'always|new|never', missing: 'no option specified',
     choices: ['always', 'new', 'never'],
-    describe: 'MQTT v5: when the broker sends the retained messages of a subscription: always, new (only for a subscription the session did not have yet) or never. -R implies never.' },
+    describe: 'MQTT v5: when the broker sends the retained messages of a subscription: always (the default), new (only for a subscription the session did not have yet) or never. -R implies never unless this is given.' },
   { key: 'filterOut', short: '-T', long: '--filter-out', arity: 1, repeat: ['sub'], tools: S, group: 'Subscribe', arg: 'filter_out', missing: 'no topic filter specified',
     describe: 'topic string to filter out of results. May be repeated.' },
   { key: 'unsubscribe', short: '-U', long: '--unsubscribe', arity: 1, repeat: ['sub'], tools: S, group: 'Subscribe', arg: 'topic', missing: 'no unsubscribe topic specified',
     describe: 'unsubscribe from a topic. May be repeated, and used without -t (e.g. with -c -i to change a persistent session; with -E, exit once unsubscribed).' },
   { key: 'randomFilter', long: '--random-filter', arity: 1, tools: S, group: 'Subscribe', arg: 'chance', missing: 'no chance specified',
     describe: 'only print a percentage of received messages (0.1-100.0).' },
-  { key: 'timeout', short: '-W', arity: 1, tools: S, group: 'Subscribe', arg: 'timeout_secs', missing: 'no timeout specified',
-    describe: 'specifies a timeout in seconds how long to process incoming MQTT messages.' },
+  { key: 'timeout', short: '-W', arity: 1, tools: SR, group: 'Subscribe', arg: 'timeout_secs', missing: 'no timeout specified',
+    describe: 'specifies a timeout in seconds how long to process incoming MQTT messages.',
+    describeFor: { rr: 'specifies a timeout in seconds how long to wait for the answer (exit status 27 when it did not come).' } },
 
   // Output
-  { key: 'verbose', short: '-v', long: '--verbose', arity: 0, tools: S, group: 'Output',
+  { key: 'verbose', short: '-v', long: '--verbose', arity: 0, tools: SR, group: 'Output',
     describe: 'print published messages verbosely.' },
-  { key: 'noEol', short: '-N', arity: 0, tools: S, group: 'Output',
+  { key: 'noEol', short: '-N', arity: 0, tools: SR, group: 'Output',
     describe: 'do not add an end of line character when printing the payload.' },
-  { key: 'format', short: '-F', arity: 1, tools: S, group: 'Output', arg: 'format', missing: 'no format specified',
+  { key: 'format', short: '-F', arity: 1, tools: SR, group: 'Output', arg: 'format', missing: 'no format specified',
     describe: 'output format.' },
-  { key: 'pretty', long: '--pretty', arity: 0, tools: S, group: 'Output',
+  { key: 'pretty', long: '--pretty', arity: 0, tools: SR, group: 'Output',
     describe: 'print formatted output rather than minimised output when using the JSON output format option.' },
   { key: 'watch', short: '-w', long: '--watch', arity: 0, tools: S, group: 'Output',
     describe: 'print each topic on a line of its own, in the order topics first arrive, rewriting it as messages come (for a terminal; single-line payloads).' },
   { key: 'messageRate', long: '--message-rate', arity: 0, tools: S, group: 'Output',
     describe: "print the number of messages received each second ('N msgs/s') instead of the messages." },
+  { key: 'latency', long: '--latency', arity: 0, tools: R, group: 'Output',
+    describe: 'after the answer, print the time from sending the request to the answer arriving (implies --nodelay).' },
 
   // Will
   { key: 'willTopic', long: '--will-topic', arity: 1, tools: PS, group: 'Will', arg: 'topic', missing: 'no will topic specified',
@@ -193,9 +215,9 @@ export const OPTIONS: readonly OptionSpec[] = [
   { key: 'quiet', long: '--quiet', arity: 0, tools: PS, group: 'General',
     describe: "don't print error messages." },
   { key: 'optionsFile', short: '-o', arity: 1, tools: PS, group: 'General', arg: 'file', missing: 'no options file specified', extension: true,
-    describe: 'read options from file (in the format of the default options files) instead of ~/.config/mosquitto_pub and ~/.config/tspub (tssub: mosquitto_sub, tssub), as mosquitto 2.1 does.' },
+    describe: 'read options from file (in the format of the default options files) instead of the default files (~/.config/mosquitto_pub then ~/.config/tspub; tssub and tsrr likewise), as mosquitto 2.1 does.' },
   { key: 'profile', long: '--profile', arity: 1, tools: PS, group: 'General', arg: 'name', missing: 'no profile name specified', extension: true,
-    describe: 'also read options from the named profile ~/.config/tsmqtt/name (shared by tspub and tssub; same format), after the default options file and before the command line.' },
+    describe: 'also read options from the named profile ~/.config/tsmqtt/name (shared by tspub, tssub and tsrr; same format), after the default options file and before the command line.' },
   { key: 'help', long: '--help', arity: 0, tools: PS, group: 'General',
     describe: 'display this message.' },
   { key: 'version', long: '--version', arity: 0, tools: PS, group: 'General',
@@ -211,6 +233,11 @@ export function optionsFor(tool: Tool): Map<string, OptionSpec> {
     if (spec.long) map.set(spec.long, spec)
   }
   return map
+}
+
+/** What --help and the man page say about `spec` for `tool`. */
+export function description(spec: OptionSpec, tool: Tool): string {
+  return spec.describeFor?.[tool] ?? spec.describe
 }
 
 /** The name mosquitto uses for an option in its messages: the short form when there is one. */

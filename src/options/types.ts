@@ -1,8 +1,8 @@
-// The typed result of option parsing, shared by both tools. The core never sees this type.
+// The typed result of option parsing, shared by the three tools. The core never sees this type.
 import type { PropertyMap } from './properties.js'
 import type { Tool } from './table.js'
 
-/** Where tspub's payload comes from (mosquitto's pub_mode). */
+/** Where tspub's (and tsrr's) payload comes from (mosquitto's pub_mode). */
 export type MessageSource =
   | { kind: 'message'; payload: Buffer }
   | { kind: 'file'; path: Buffer }
@@ -47,7 +47,10 @@ export interface TlsOptions {
   noTls: boolean
 }
 
-/** Everything either tool was asked to do. */
+/** tsrr --correlation: which message on the response topic is the answer. */
+export type CorrelationMode = 'strict' | 'lenient' | 'off'
+
+/** Everything a tool was asked to do. */
 export interface Options {
   tool: Tool
   host: string
@@ -56,8 +59,8 @@ export interface Options {
   portExplicit: boolean
   /** -L mqtts:// or wss:// */
   urlTls: boolean
-  /** -L ws:// or wss://: MQTT over WebSocket at this HTTP path. */
-  websocketPath?: string
+  /** --ws, -L ws:// or wss://: MQTT over WebSocket (HTTP path /mqtt, as mosquitto 2.1). */
+  websocket: boolean
   bindAddress?: string
   nodelay: boolean
   proxy?: string
@@ -90,8 +93,8 @@ export interface Options {
   retainedOnly: boolean
   removeRetained: boolean
   retainAsPublished: boolean
-  /** MQTT v5 subscription option: 0 always, 1 new subscriptions only, 2 never (--retain-handling, -R). */
-  retainHandling: 0 | 1 | 2
+  /** --retain-handling: 0 always, 1 new subscriptions only, 2 never (MQTT v5 subscription option). */
+  retainHandling?: 0 | 1 | 2
   filterOut: Buffer[]
   unsubscribe: Buffer[]
   /** Out of 10000, as mosquitto stores it. */
@@ -105,6 +108,12 @@ export interface Options {
   watch: boolean
   /** --message-rate: print messages per second instead of messages. */
   messageRate: boolean
+  /** tsrr -e. */
+  responseTopic?: Buffer
+  /** tsrr --latency. */
+  latency: boolean
+  /** tsrr --correlation (default strict). */
+  correlation: CorrelationMode
   will?: WillOptions
   tls: TlsOptions
   debug: boolean

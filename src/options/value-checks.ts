@@ -15,15 +15,13 @@ export interface WalkState {
   idPrefixGiven: boolean
   portExplicit: boolean
   urlTls: boolean
-  /** Set by -L ws:// or wss://: the HTTP path of the WebSocket endpoint. */
-  websocketPath?: string
+  /** --ws, -L ws:// or wss://: MQTT over WebSocket. Never unset (mosquitto 2.1: a later -L mqtt:// keeps it). */
+  websocket?: boolean
   /** The words come from an options file, not the command line. */
   inFile?: boolean
 }
 
 const MAX_PAYLOAD = 268435455
-// MQTT v5 retain handling [MQTT-3.8.3.1]: 0 send retained messages, 1 only for a new subscription, 2 never.
-const RETAIN_HANDLING: Record<string, number> = { always: 0, new: 1, never: 2 }
 const PROTOCOL_VERSIONS: Record<string, string> = { mqttv31: '3', '31': '3', mqttv311: '4', '311': '4', mqttv5: '5', '5': '5' }
 
 /** Check one option value; returns the normalised words it stands for. */
@@ -75,11 +73,6 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       if (chance < 1 || chance > 10000) throw new UsageError('Error: --random-filter chance must be between 0.1-100.0\n\n')
       return [set(spec.key, chance)]
     }
-    case 'retainHandling': {
-      const handling = RETAIN_HANDLING[value]
-      if (handling === undefined) throw new UsageError(`Error: Unknown value '${value}' for --retain-handling.\n\n`)
-      return [set(spec.key, handling)]
-    }
     case 'protocolVersion': {
       const version = PROTOCOL_VERSIONS[value]
       if (!version) throw new UsageError('Error: Invalid protocol version argument given.\n\n')
@@ -91,6 +84,14 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
     case 'topic':
       checkTopic(tool, '-t', value)
       return [set('topic', value)]
+    case 'responseTopic':
+      // mosquitto_rr: -e is checked as a publish topic, since the request names it as one.
+      checkPublish('-e', 'response', value)
+      return [set(spec.key, value)]
+    case 'retainHandling':
+    case 'correlation':
+      if (!spec.choices?.includes(value)) throw new UsageError(`Error: Unknown value '${value}' for ${name}.\n\n`)
+      return [set(spec.key, value)]
     case 'filterOut':
       checkFilter('-T', 'filter', value)
       return [set(spec.key, value)]
@@ -175,8 +176,9 @@ function sessionExpiry(value: string): number {
   return n === -1 ? 4294967295 : n
 }
 
+// tspub and tsrr publish to -t (and -L's topic); tssub subscribes to it.
 function checkTopic(tool: Tool, argName: string, value: string): void {
-  if (tool === 'pub') checkPublish(argName, 'publish', value)
+  if (tool !== 'sub') checkPublish(argName, 'publish', value)
   else checkFilter(argName, 'subscription', value)
 }
 
@@ -204,13 +206,11 @@ function urlWords(tool: Tool, value: string, state: WalkState): string[] {
   }
   if (url.username) words.push(`--username=${url.username.toString('latin1')}`)
   if (url.password) words.push(`--password=${url.password.toString('latin1')}`)
-  if (url.topic) {
-    const topic = url.topic.toString('latin1')
-    checkTopic(tool, '-L topic', topic)
-    words.push(`--topic=${topic}`)
-  }
+  const topic = url.topic.toString('latin1')
+  checkTopic(tool, '-L topic', topic)
+  words.push(`--topic=${topic}`)
   state.portExplicit = false
   state.urlTls = url.tls
-  state.websocketPath = url.transport === 'ws' ? (url.path ?? Buffer.from('/mqtt')).toString('latin1') : undefined
+  if (url.websocket) state.websocket = true
   return words
 }

@@ -30,9 +30,6 @@ export function walkArgs(tool: Tool, words: readonly string[], state: WalkState 
     if (spec.arity === 0) {
       checkMessageMode(spec, state)
       normalized.push(`--${spec.key}`)
-      // mosquitto 2.1: -R also asks the broker for no retained messages (retain handling "never"),
-      // replacing an earlier --retain-handling (where mosquitto ORs them into an invalid value 3).
-      if (spec.key === 'noRetained') normalized.push('--retainHandling=2')
       continue
     }
     if (spec.arity === 'property') {

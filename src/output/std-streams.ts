@@ -5,11 +5,22 @@ import tty from 'node:tty'
 
 let usedOut = false
 let usedErr = false
+/** The first error writing to stdout (a full disk, a closed pipe), if any. */
+let outError: NodeJS.ErrnoException | undefined
 
 /** process.stdout, marked as used. */
 export function stdout(): NodeJS.WriteStream {
-  usedOut = true
+  if (!usedOut) {
+    usedOut = true
+    // A failed write must not pass unnoticed (nor crash the run): the exit status reports it.
+    process.stdout.on('error', (err: NodeJS.ErrnoException) => (outError ??= err))
+  }
   return process.stdout
+}
+
+/** Why writing to stdout failed, if it did. */
+export function stdoutError(): NodeJS.ErrnoException | undefined {
+  return outError
 }
 
 /** process.stderr, marked as used. */
@@ -29,6 +40,9 @@ export function isTerminal(fd: 1 | 2): boolean {
  */
 export function whenStdFlushed(done: () => void): void {
   const afterErr = (): void => (usedErr ? void process.stderr.write('', () => done()) : done())
-  if (usedOut) process.stdout.write('', afterErr)
+  if (usedOut) process.stdout.write('', (err?: Error | null) => {
+    if (err) outError ??= err
+    afterErr()
+  })
   else afterErr()
 }

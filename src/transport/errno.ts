@@ -17,6 +17,11 @@ const TEXTS: Record<string, string> = {
   EINVAL: 'Invalid argument',
   EISDIR: 'Is a directory',
   ENOTDIR: 'Not a directory',
+  ENOSPC: 'No space left on device',
+  EIO: 'Input/output error',
+  EFBIG: 'File too large',
+  EDQUOT: 'Disk quota exceeded',
+  EBADF: 'Bad file descriptor',
 }
 
 /** The C library's text for a system error, falling back to Node's message. */

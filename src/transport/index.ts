@@ -13,7 +13,8 @@ export interface TransportPlan {
   tls: boolean
   /** Trust the OS certificates (--tls-use-os-certs, mqtts://, or -p 8883 on its own). */
   useOsCerts: boolean
-  websocketPath?: string
+  /** --ws, -L ws:// or wss://: MQTT over WebSocket on top of the connection (TLS or not). */
+  websocket: boolean
 }
 
 /** mosquitto's rules for when TLS is on and which port is the default (contract §2.1, §2.7). */
@@ -21,7 +22,7 @@ export function transportPlan(o: Options): TransportPlan {
   const t = o.tls
   // mosquitto 2.1's --no-tls: as if no TLS option had been given. mosquitto still defaults to
   // port 8883 for --cafile/--capath/--psk then, and speaks plain MQTT to it; we use 1883.
-  if (t.noTls) return { host: o.host, port: o.port ?? 1883, tls: false, useOsCerts: false, websocketPath: o.websocketPath }
+  if (t.noTls) return { host: o.host, port: o.port ?? 1883, tls: false, useOsCerts: false, websocket: o.websocket }
   const explicitTls = t.cafile !== undefined || t.capath !== undefined || t.psk !== undefined
   // mosquitto: an explicit -p 8883 with no CA and no PSK turns TLS on with the OS certificates
   const port8883 = o.portExplicit && o.port === 8883 && !explicitTls
@@ -30,11 +31,14 @@ export function transportPlan(o: Options): TransportPlan {
   const tls = explicitTls || useOsCerts || o.urlTls
   // --tls-use-os-certs alone keeps 1883 (contract §2.7); -L always sets a port
   const port = o.port ?? (explicitTls ? 8883 : 1883)
-  return { host: o.host, port, tls, useOsCerts, websocketPath: o.websocketPath }
+  return { host: o.host, port, tls, useOsCerts, websocket: o.websocket }
 }
 
-/** Open the connection the options describe, or fail with a ToolError (UsageError for a bad --proxy) naming the cause. */
-export async function openTransport(o: Options): Promise<Duplex> {
+/**
+ * Open the connection the options describe, or fail with a ToolError (UsageError for a bad --proxy) naming the cause.
+ * `onConnected` runs once the socket (and TLS) is up, before a WebSocket upgrade: mosquitto's connect ends there.
+ */
+export async function openTransport(o: Options, onConnected?: () => void): Promise<Duplex> {
   const plan = transportPlan(o)
   // Option values are byte strings; names and paths go to the OS as UTF-8.
   const host = Buffer.from(plan.host, 'latin1').toString('utf8')
@@ -51,11 +55,12 @@ export async function openTransport(o: Options): Promise<Duplex> {
   // a unix socket (port 0) is never proxied
   let stream: Duplex = socks && proxy && plan.port !== 0
     ? await socks.socksConnect(proxy, { host, port: plan.port, bindAddress: o.bindAddress, nodelay: o.nodelay })
-    : await openTcp({ host, port: plan.port, bindAddress: o.bindAddress, nodelay: o.nodelay, direct: !plan.tls && plan.websocketPath === undefined })
+    : await openTcp({ host, port: plan.port, bindAddress: o.bindAddress, nodelay: o.nodelay, direct: !plan.tls && !plan.websocket })
   if (tlsMod && setup) stream = await tlsMod.startTls(stream, setup)
-  if (plan.websocketPath !== undefined) {
+  onConnected?.()
+  if (plan.websocket) {
     const { openWebSocket } = await import('./websocket.js')
-    stream = await openWebSocket(stream, { host, port: plan.port, path: plan.websocketPath, secure: plan.tls })
+    stream = await openWebSocket(stream, { host, port: plan.port, secure: plan.tls, keepalive: o.keepalive })
   }
   return stream
 }

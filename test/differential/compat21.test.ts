@@ -5,7 +5,7 @@
 //
 // | case                                   | mosquitto 2.1.2                          | ours                                |
 // | -U alone with -E                       | unsubscribes, then never exits           | exits 0 once the UNSUBACK is in     |
-// | --retain-handling new, then -R         | an invalid option (3): subscribes to     | -R wins: retain handling "never"    |
+// | --retain-handling new, then -R         | an invalid option (3): subscribes to     | --retain-handling wins: "new"       |
 // |                                        |   nothing, prints nothing                |                                     |
 // | -w: a message shorter than the last    | leaves the longer one's tail on the line | clears the line first (\e[K)        |
 // | --tls-keylog on a plain connection     | "Unable to connect (Invalid input)."     | connects (no keys to log)           |
@@ -51,7 +51,7 @@ const sub: DiffCase[] = [
   { name: '-R asks for no retained messages (v5)', setup: [retained('', 'stale')], args: ['-V', '5', '-R', '-t', '{T}', '-C', '1'], feed: [live()] },
   { name: '--retain-handling with no value', oracles: ['2.1'], bare: true, args: ['-t', 't', '--retain-handling'] },
   { name: '--retain-handling with an unknown value', oracles: ['2.1'], bare: true, args: ['-t', 't', '--retain-handling', 'sometimes'] },
-  // difference: 2.1.2 ORs -R into "new" (an invalid 3) and subscribes to nothing at all.
+  // difference: 2.1.2 ORs -R into "new" (an invalid 3) and subscribes to nothing at all; ours asks for "new".
   { name: '--retain-handling new, then -R', oracles: ['2.1'], sequential: true, args: ['-V', '5', '--retain-handling', 'new', '-R', '-t', '{T}', '-C', '1', '-W', '4'],
     feed: [live()], ours: { code: 0, stdout: 'live\n', stderr: '' } },
   // -w: the header, then each topic on its own line; ours also clears each line first (\e[K), which

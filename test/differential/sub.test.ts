@@ -9,8 +9,8 @@
 // | --remove-retained with -C                   | never exits (waits for a callback that | exits once the removals are acked  |
 // | --remove-retained with --retained-only      |   2.0.10 removed)                      |                                    |
 // | --random-filter 100                         | per mille: prints about 10%            | a percentage: prints everything    |
-// | a v5 broker sends DISCONNECT                | exits 0 at once                        | reconnects (as 2.0.15+), so here   |
-// |                                             |                                        |   -W ends it: "Timed out", 27      |
+// | a v5 broker sends DISCONNECT with an error  | exits 0 at once, silently              | says why, exits 7                  |
+// |   reason (not a transient one)              |   (2.1.2: reconnects forever)          |                                    |
 import { differentialBoth, type Arg, type DiffCase, type Step } from '../helpers/differential.js'
 
 // A publish step: `topic` under the case's {T}, QoS 1 so that the broker has taken it before the next.
@@ -60,8 +60,10 @@ const processing: DiffCase[] = [
   { name: '--retained-only waits for -W when nothing live comes', args: ['-t', '{T}/#', '--retained-only', '-v', '-W', '1'],
     setup: [retained('/a', '1')] },
   { name: '-W 1 times out: "Timed out", 27', args: ['-t', '{T}', '-W', '1'] },
-  // sequential: each tool's -W runs from its own connect, so the other's start-up must not eat into it
-  { name: '-W counts from the connect, not from the last message', args: ['-t', '{T}', '-W', '2'], feed: [{ sleep: 1200 }, m('', 'late')], sequential: true },
+  // Messages every 400 ms for 4.4 s: a -W that counted from the last message would print all 12.
+  { name: '-W counts from the connect, not from the last message', args: ['-t', '{T}', '-W', '2'],
+    feed: Array.from({ length: 12 }, (_, i) => [{ sleep: 400 }, m('', `m${i}`)]).flat(),
+    normalize: (out) => Buffer.from(out.length === 0 ? 'none' : out.toString().split('\n').length - 1 < 12 ? 'some, not all' : 'all') },
   { name: '--remove-retained clears what it sees', args: ['-t', '{T}/#', '--remove-retained', '-v', '-W', '1'], sequential: true,
     setup: [retained('/a', '1'), retained('/b', '2')], probe: ['-t', '{T}/#', '--retained-only', '-v', '-W', '1'] },
   { name: '--remove-retained skips -T topics', args: ['-t', '{T}/#', '--remove-retained', '-T', '{T}/keep', '-W', '1'], sequential: true,
@@ -97,10 +99,10 @@ const processing: DiffCase[] = [
     args: ['-V', '5', '-t', '{T}/x', '--will-topic', '{T}/will', '--will-payload', 'bye', '--will-retain'],
     feed: [{ sleep: 100 }, { signal: 'SIGINT' }], probe: ['-t', '{T}/will', '-C', '1', '-W', '2', '-v'] },
   { name: 'SIGTERM with -d: DISCONNECT, exit 0', args: ['-t', '{T}', '-d', '-i', '{id}'], feed: [{ sleep: 100 }, { signal: 'SIGTERM' }] },
-  // difference: a v5 server DISCONNECT (here for subscription identifier 0, "Malformed Packet")
-  // ends theirs at once with 0; ours reconnects as 2.0.15+ does, and -W then ends it.
+  // difference: a v5 server DISCONNECT with an error reason (here for subscription identifier 0,
+  // "Malformed Packet") ends theirs at once with 0, silently (2.1 reconnects forever); ours says why, exit 7.
   { name: 'v5 server DISCONNECT', args: ['-V', '5', '-t', '{T}', '-D', 'subscribe', 'subscription-identifier', '0', '-W', '2'], waitFor: false,
-    ours: { code: 27, stderr: 'Timed out\n' } },
+    ours: { code: 7, stderr: 'Error: The connection was lost: the broker sent DISCONNECT (Malformed Packet, reason code 129).\n' } },
 ]
 
 const connection: DiffCase[] = [

@@ -1,12 +1,15 @@
-// The differential tier's runner: the same case goes to mosquitto_pub/mosquitto_sub 2.0.11 (the
-// oracle) and to tspub/tssub, against one real broker per test file; exit code, stdout bytes and
+// The differential tier's runner: the same case goes to mosquitto_pub/_sub/_rr 2.0.11 (the oracle)
+// and to tspub/tssub/tsrr, against one real broker per test file; exit code, stdout bytes and
 // stderr are normalised and compared, and a mismatch fails with a readable side-by-side diff.
+// rr cases run both tools at once, each with its own {T}, against a responder (responder.ts).
 //
 // A case's words may hold placeholders, replaced per tool and put back in the output:
 //   {T}    a topic prefix unique to the case (and, for tspub/sequential runs, to the tool)
 //   {id}   a client id unique to the case and the tool (two live clients cannot share one)
 //   {port} the broker's TCP port       {sock} the broker's unix socket     {dir} a scratch dir
 //   {silent} a port that accepts connections and never answers; {closer} one that closes them at once
+//   {ws}   the broker's WebSockets port (broker option websockets: true, mosquitto 2.1)
+//   {http404} a port that answers any HTTP request (a WebSocket upgrade) with 404 Not Found
 //
 // Two oracles: mosquitto 2.0.11 (Debian 12's) and 2.1.2 (the current release). A file registers
 // its tables against both with differentialBoth(). Where the two differ, ours follows 2.1.2: a
@@ -24,9 +27,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { mosquittoAvailable, mosquittoClient, mosquittoPath, requireMosquitto, requireMosquitto21, requireMosquittoClients, startMosquitto,
   type Broker, type BrokerOptions, type MosquittoVersion } from './mosquitto.js'
 import { debugLines21, libraryTexts21 } from './mosquitto-texts.js'
+import { startResponder, type Responder } from './responder.js'
 import { runCli, spawnCli, type RunResult, type SpawnedCli } from './run-cli.js'
 
-export type ToolKind = 'pub' | 'sub'
+export type ToolKind = 'pub' | 'sub' | 'rr'
 export type Arg = string | Buffer
 
 /** What one run of one tool produced, after normalisation. */
@@ -61,6 +65,8 @@ export type Step =
 export interface DiffCase {
   name: string
   args: Arg[]
+  /** Words for our tool only, after `args`: an option of ours that theirs lacks (tsrr --correlation). */
+  oursArgs?: Arg[]
   /** Do not put `-h 127.0.0.1 -p <port>` in front (for -L, --unix, -p/-h cases and pure parse errors). */
   bare?: boolean
   stdin?: string | Buffer
@@ -71,7 +77,7 @@ export interface DiffCase {
   env?: Record<string, string | undefined>
   /** Files written into {dir} before the run (shared by both tools). */
   files?: Record<string, string | Buffer>
-  /** sub: mosquitto_pub runs before the subscribers start (retained messages). */
+  /** sub, rr: mosquitto_pub runs before the tools start (retained messages); rr: once per tool. */
   setup?: Step[]
   /** sub: steps once both subscribers have subscribed. */
   feed?: Step[]
@@ -110,8 +116,10 @@ export class DiffEnv {
   // Not brokers: for what happens before any CONNACK.
   private silent?: net.Server
   private closer?: net.Server
+  private http404?: net.Server
   silentPort = 0
   closerPort = 0
+  http404Port = 0
   private monitor?: SpawnedCli
   private caseNo = 0
 
@@ -156,13 +164,25 @@ export class DiffEnv {
     })
     this.silent.on('close', () => held.forEach((s) => s.destroy()))
     this.closer = net.createServer((s) => s.destroy())
+    // Answers once the request's headers are in; an upgrade it refuses is not HTTP/1.1's business to keep open.
+    this.http404 = net.createServer((s) => {
+      let head = ''
+      s.on('error', () => undefined)
+      s.on('data', (d) => {
+        head += d.toString('latin1')
+        if (head.includes('\r\n\r\n')) s.end('HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n')
+      })
+    })
     this.silentPort = await listen(this.silent)
     this.closerPort = await listen(this.closer)
+    this.http404Port = await listen(this.http404)
   }
 
   async stop(): Promise<void> {
+    await this.responder?.stop()
     this.silent?.close()
     this.closer?.close()
+    this.http404?.close()
     this.monitor?.child.kill('SIGKILL')
     await this.monitor?.result.catch(() => undefined)
     await this.broker?.stop()
@@ -205,6 +225,16 @@ export class DiffEnv {
   nextCase(): number {
     return ++this.caseNo
   }
+
+  private responder?: Responder
+  private responderReady?: Promise<void>
+
+  /** The responder that answers requests under drr/<label>/ (started with the first rr case). */
+  async respond(): Promise<void> {
+    this.responderReady ??= startResponder(this.broker.port, `drr/${this.label}`, { username: this.auth[1], password: this.auth[3] })
+      .then((r) => void (this.responder = r))
+    await this.responderReady
+  }
 }
 
 function listen(server: net.Server): Promise<number> {
@@ -215,16 +245,16 @@ function listen(server: net.Server): Promise<number> {
 }
 
 function client(kind: ToolKind, version: MosquittoVersion): string {
-  const p = mosquittoClient(kind === 'pub' ? 'mosquitto_pub' : 'mosquitto_sub', version)
+  const p = mosquittoClient(`mosquitto_${kind}`, version)
   if (p === undefined) throw new Error(`mosquitto_${kind} ${version} is not installed`)
   return p
 }
 
 /** Placeholder values for one tool's run of one case. */
-interface Vars { T: string; id: string; port: string; sock: string; dir: string; silent: string; closer: string }
+interface Vars { T: string; id: string; port: string; sock: string; dir: string; silent: string; closer: string; ws: string; http404: string }
 
 function substitute(a: Arg, v: Vars): Arg {
-  const rep = (s: string): string => s.replace(/\{(T|id|port|sock|dir|silent|closer)\}/g, (_, k: keyof Vars) => v[k])
+  const rep = (s: string): string => s.replace(/\{(T|id|port|sock|dir|silent|closer|ws|http404)\}/g, (_, k: keyof Vars) => v[k])
   if (typeof a === 'string') return rep(a)
   return Buffer.from(rep(a.toString('latin1')), 'latin1')
 }
@@ -355,9 +385,12 @@ export async function runCase(env: DiffEnv, kind: ToolKind, c: DiffCase): Promis
     dir: caseDir(env.label, n),
     silent: String(env.silentPort),
     closer: String(env.closerPort),
+    ws: String(env.broker.wsPort),
+    http404: String(env.http404Port),
   })
   for (const [name, content] of Object.entries(c.files ?? {})) fs.writeFileSync(path.join(caseDir(env.label, n), name), content)
-  const { theirs, ours } = kind === 'pub' ? await runPubCase(env, c, vars) : await runSubCase(env, c, vars)
+  const run = kind === 'pub' ? runPubCase : kind === 'rr' ? runRrCase : runSubCase
+  const { theirs, ours } = await run(env, c, vars)
   const problems = compareOutcomes(c, theirs, ours, env.version)
   // DIFF_VERBOSE=1 shows what both printed, to check that a passing case compares something real.
   if (process.env.DIFF_VERBOSE) {
@@ -401,8 +434,21 @@ function runEnv(c: DiffCase, kind: ToolKind, theirs: boolean, v: Vars): Record<s
   return env
 }
 
-function toolArgs(env: DiffEnv, c: DiffCase, v: Vars): Arg[] {
-  return [...baseArgs(env, c), ...c.args].map((a) => substitute(a, v))
+function toolArgs(env: DiffEnv, c: DiffCase, v: Vars, ours = false): Arg[] {
+  return [...baseArgs(env, c), ...c.args, ...(ours ? c.oursArgs ?? [] : [])].map((a) => substitute(a, v))
+}
+
+// --- pub and rr: one run each, at once ---
+
+// Theirs (unless skipped) with `vm` and ours with `vt`, to completion, normalised.
+async function runBoth(env: DiffEnv, c: DiffCase, kind: ToolKind, vm: Vars, vt: Vars): Promise<{ theirs?: Outcome; ours: Outcome }> {
+  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client(kind, env.version) : `ts${kind}`, toolArgs(env, c, v, !theirs), {
+    stdin: c.stdin === undefined ? undefined : substitute(Buffer.from(c.stdin), v) as Buffer,
+    env: runEnv(c, kind, theirs, v),
+    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+  })
+  const [rm, rt] = await Promise.all([c.skipTheirs ? undefined : run(true, vm), run(false, vt)])
+  return { theirs: rm && normalise(rm, kind, true, vm, c, env.version), ours: normalise(rt, kind, false, vt, c, env.version) }
 }
 
 // --- pub ---
@@ -413,17 +459,10 @@ async function runPubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shar
   if (monitored) await env.monitorLines()
   const vm = vars('m', false)
   const vt = vars('t', false)
-  const run = (theirs: boolean, v: Vars): Promise<RunResult> => runCli(theirs ? client('pub', env.version) : 'tspub', toolArgs(env, c, v), {
-    stdin: c.stdin === undefined ? undefined : substitute(Buffer.from(c.stdin), v) as Buffer,
-    env: runEnv(c, 'pub', theirs, v),
-    timeoutMs: c.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-  })
   // Distinct topics, so both can run at once and the monitor tells their messages apart.
-  const [rm, rt] = await Promise.all([c.skipTheirs ? undefined : run(true, vm), run(false, vt)])
-  const theirs = rm && normalise(rm, 'pub', true, vm, c, env.version)
-  const ours = normalise(rt, 'pub', false, vt, c, env.version)
+  const { theirs, ours } = await runBoth(env, c, 'pub', vm, vt)
   if (monitored) {
-    const oursTarget = c.ours?.delivered?.length
+    const oursTarget = expectation(c, env.version).delivered?.length
     const got = await settleDelivered(env, theirs ? [vm.T, vt.T] : [vt.T], theirs ? [undefined, oursTarget] : [oursTarget])
     if (theirs) theirs.delivered = got[0]
     ours.delivered = got[got.length - 1]
@@ -463,6 +502,25 @@ async function probe(env: DiffEnv, c: DiffCase, v: Vars): Promise<string> {
   return `${r.code} ${replaceAll(r.stdout, v.T, '{T}').toString('latin1')}`
 }
 
+// --- rr ---
+
+// Both at once against the responder, each with its own {T} (so its own request and response
+// topics), after the setup steps of each; the probe runs after each.
+async function runRrCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shared: boolean) => Vars):
+  Promise<{ theirs?: Outcome; ours: Outcome }> {
+  await env.respond()
+  const vm = vars('m', false)
+  const vt = vars('t', false)
+  const runs = c.skipTheirs ? [vt] : [vm, vt]
+  for (const v of runs) await runSteps(env, c.setup, [v], [])
+  const { theirs, ours } = await runBoth(env, c, 'rr', vm, vt)
+  if (c.probe) {
+    if (theirs) theirs.probe = await probe(env, c, vm)
+    ours.probe = await probe(env, c, vt)
+  }
+  return { theirs, ours }
+}
+
 // --- sub ---
 
 async function runSteps(env: DiffEnv, steps: Step[] | undefined, vs: Vars[], subs: SpawnedCli[]): Promise<void> {
@@ -487,7 +545,7 @@ function firstFilter(args: Arg[], v: Vars): string | undefined {
     const a = args[i].toString()
     if (a === '-t' || a === '--topic') return substitute(args[i + 1], v).toString()
     if (a === '-L' || a === '--url') {
-      const m = /^mqtts?:\/\/[^/]*\/(.*)$/i.exec(substitute(args[i + 1], v).toString())
+      const m = /^(?:mqtts?|wss?):\/\/[^/]*\/(.*)$/i.exec(substitute(args[i + 1], v).toString())
       if (m) return m[1]
     }
   }
@@ -540,9 +598,10 @@ async function runSubCase(env: DiffEnv, c: DiffCase, vars: (who: 'm' | 't', shar
 
 // --- test registration ---
 
-const available = (v: MosquittoVersion): boolean => process.env.CI === 'true' || (v === '2.1'
+const available = (v: MosquittoVersion, rr: boolean): boolean => process.env.CI === 'true' || ((v === '2.1'
   ? mosquittoPath('2.1') !== undefined && mosquittoClient('mosquitto_pub', '2.1') !== undefined
-  : mosquittoAvailable() && mosquittoClient('mosquitto_pub') !== undefined && mosquittoClient('mosquitto_sub') !== undefined)
+  : mosquittoAvailable() && mosquittoClient('mosquitto_pub') !== undefined && mosquittoClient('mosquitto_sub') !== undefined) &&
+  (!rr || mosquittoClient('mosquitto_rr', v) !== undefined))
 
 /** A table of cases for one tool. */
 export interface CaseGroup {
@@ -563,7 +622,8 @@ export interface DiffOptions {
 export function differential(title: string, label: string, groups: CaseGroup[], opts: DiffOptions = {}): void {
   const env = new DiffEnv(label, opts.broker, opts.acl)
   const concurrency = opts.concurrency ?? 2
-  describe(title, { skip: available(env.version) ? false : `mosquitto ${env.version} or its clients are not installed` }, () => {
+  const rr = groups.some((g) => g.kind === 'rr')
+  describe(title, { skip: available(env.version, rr) ? false : `mosquitto ${env.version} or its clients are not installed` }, () => {
     before(() => env.start())
     after(() => env.stop())
     for (const g of groups) {

@@ -20,6 +20,9 @@ export interface BrokerOptions {
   listeners?: string
   // Which mosquitto: Debian's 2.0.11 (default) or 2.1.2 built by .ci/run (mosquitto21Prefix()).
   version?: MosquittoVersion
+  // Also a WebSockets listener on 127.0.0.1 (Broker.wsPort): mosquitto 2.1's built-in one, which
+  // 2.0.11 cannot open here (shared/notes.md).
+  websockets?: boolean
 }
 
 /** The two mosquittos the tools are a drop-in for. */
@@ -28,6 +31,8 @@ export type MosquittoVersion = '2.0' | '2.1'
 // A running (or stopped and restartable) broker.
 export interface Broker {
   port: number
+  // The WebSockets listener's port (BrokerOptions.websockets), else 0.
+  wsPort: number
   // Its own temp dir: mosquitto.conf, passwd, data/; tests may put certificates here.
   dir: string
   // Sends the signal (default SIGTERM, which makes mosquitto save its persistence db) and waits
@@ -145,6 +150,7 @@ export async function freePort(): Promise<number> {
 export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> {
   const bin = mosquittoPath(opts.version)
   if (bin === undefined) throw new Error(`mosquitto ${opts.version ?? '2.0'} is not installed`)
+  if (opts.websockets && opts.version !== '2.1') throw new Error('a websockets listener needs mosquitto 2.1 (version: \'2.1\')')
   const dir = makeDir(opts)
   let logText = ''
   let proc: RunningBroker | undefined
@@ -156,9 +162,11 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
 
   // The port may be taken between freePort() and mosquitto's bind: retry with another one.
   let port = 0
+  let wsPort = 0
   for (let attempt = 1; ; attempt++) {
     port = await freePort()
-    writeConfig(dir, port, opts)
+    wsPort = opts.websockets ? await freePort() : 0
+    writeConfig(dir, port, wsPort, opts)
     try {
       proc = await launch(bin, dir, port, (s) => { logText += s })
       break
@@ -178,6 +186,7 @@ export async function startMosquitto(opts: BrokerOptions = {}): Promise<Broker> 
   }
   return {
     port,
+    wsPort,
     dir,
     stop,
     async restart() {
@@ -213,7 +222,7 @@ function writePasswords(file: string, users: [string, string][]): void {
   fs.chmodSync(file, 0o644)
 }
 
-function writeConfig(dir: string, port: number, opts: BrokerOptions): void {
+function writeConfig(dir: string, port: number, wsPort: number, opts: BrokerOptions): void {
   const hasUsers = Object.keys(opts.users ?? {}).length > 0
   const lines = [
     '# written by test/helpers/mosquitto.ts',
@@ -227,6 +236,7 @@ function writeConfig(dir: string, port: number, opts: BrokerOptions): void {
     `listener ${port} 127.0.0.1`,
     opts.extraConfig ?? '',
     opts.listeners ?? '',
+    ...(wsPort === 0 ? [] : [`listener ${wsPort} 127.0.0.1`, 'protocol websockets']),
     '',
   ]
   fs.writeFileSync(path.join(dir, 'mosquitto.conf'), lines.join('\n'), { mode: 0o644 })

@@ -36,7 +36,6 @@ export interface SpawnedCli {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000
-const EXIT_GRACE_MS = 500
 
 // Environment variables that would make a run depend on the developer's shell: Node flags and
 // the test runner's own context, debug switches (mqtt-packet logs through `debug`), colour and
@@ -66,8 +65,8 @@ function killTree(child: ChildProcess): void {
   }
 }
 
-// Absolute path of bin/tspub or bin/tssub, from this file's compiled place (dist/test/helpers/).
-export const binPath = (tool: 'tspub' | 'tssub'): string =>
+// Absolute path of bin/tspub, bin/tssub or bin/tsrr, from this file's compiled place (dist/test/helpers/).
+export const binPath = (tool: 'tspub' | 'tssub' | 'tsrr'): string =>
   fileURLToPath(new URL(`../../../bin/${tool}`, import.meta.url))
 
 // The environment every child gets unless a test overrides it.
@@ -115,16 +114,9 @@ export function spawnCli(tool: string, args: (string | Buffer)[], opts: RunOptio
       live.delete(child)
       reject(new Error(`cannot run ${label}: ${e.message}`))
     })
-    // 'close' (not 'exit') so that all output has been read; but a grandchild that inherited the
-    // pipes (e.g. `sh -c 'sleep 10'` killed at its timeout) would hold 'close' back, so shortly
-    // after the exit we stop waiting for such output.
-    child.once('exit', () => {
-      const grace = setTimeout(() => {
-        child.stdout?.destroy()
-        child.stderr?.destroy()
-      }, EXIT_GRACE_MS)
-      child.once('close', () => clearTimeout(grace))
-    })
+    // 'close' (not 'exit'), so that all output has been read: on a loaded machine the last bytes
+    // can sit in the pipe well after the exit (a 500 ms cut-off once lost a whole stderr). A
+    // grandchild that kept the pipes open holds 'close' back until the timeout kills the group.
     child.once('close', (code, signal) => {
       clearTimeout(timer)
       live.delete(child)
@@ -157,7 +149,7 @@ function feedStdin(child: ChildProcess, stdin: RunOptions['stdin']): void {
 // to 4N bytes of script, which Linux caps at 128 KiB per argument.
 export function commandLine(tool: string, args: (string | Buffer)[]): { file: string, argv: string[] } {
   // Our tools run as installed: bin/tspub is a shell wrapper that picks the start-up snapshot.
-  const isOurs = tool === 'tspub' || tool === 'tssub'
+  const isOurs = tool === 'tspub' || tool === 'tssub' || tool === 'tsrr'
   const file = isOurs ? binPath(tool) : tool
   const pre: string[] = []
   if (!args.some((a) => Buffer.isBuffer(a))) return { file, argv: [...pre, ...(args as string[])] }

@@ -1,5 +1,5 @@
 // What a newcomer gets from `npm pack` + `npm install -g ./tspub-*.tgz`: a small tarball, working
-// tspub/tssub commands (from the start-up snapshot the postinstall script builds, or from the
+// tspub/tssub/tsrr commands (from the start-up snapshot the postinstall script builds, or from the
 // bundle when install scripts do not run), man pages where `man` finds them, and the completion
 // scripts. The runtime dependencies come from the registry: without it the suite is skipped
 // locally and fails under CI=true.
@@ -74,7 +74,7 @@ function ready(t: TestContext): boolean {
   return false
 }
 
-const bin = (where: string, tool: 'tspub' | 'tssub'): string => join(where, 'bin', tool)
+const bin = (where: string, tool: 'tspub' | 'tssub' | 'tsrr'): string => join(where, 'bin', tool)
 const installed = (where: string): string => join(where, 'lib', 'node_modules', pkg.name)
 
 // Which way bin/<tool> starts node: `sh -x` shows the exec line of the wrapper.
@@ -136,8 +136,8 @@ describe('the packed tarball, installed globally into a temporary prefix', () =>
   test('the tarball is small and holds what runs, and nothing of the development tree', (t) => {
     t.diagnostic(`${tarball.split('/').pop()}: ${tarballBytes} bytes, ${files.length} files`)
     assert.ok(tarballBytes < MAX_TARBALL_BYTES, `tarball is ${tarballBytes} bytes`)
-    for (const f of ['package.json', 'README.md', 'bin/tspub', 'bin/tssub', 'man/tspub.1', 'man/tssub.1',
-      'dist/bundle/tspub.cjs', 'dist/bundle/tssub.cjs', 'dist/src/cli/tspub-main.js', 'scripts/snapshot.mjs']) {
+    for (const f of ['package.json', 'README.md', 'bin/tspub', 'bin/tssub', 'bin/tsrr', 'man/tspub.1', 'man/tssub.1', 'man/tsrr.1',
+      'dist/bundle/tspub.cjs', 'dist/bundle/tssub.cjs', 'dist/bundle/tsrr.cjs', 'dist/src/cli/tspub-main.js', 'scripts/snapshot.mjs']) {
       assert.ok(files.includes(`package/${f}`), `${f} is missing from the tarball`)
     }
     for (const f of ['completion/tspub.bash', 'completion/_tspub']) {
@@ -148,7 +148,7 @@ describe('the packed tarball, installed globally into a temporary prefix', () =>
     assert.deepEqual(unwanted, [], 'development files in the tarball')
   })
 
-  test('tspub --version and tssub --help run from the installed commands', async (t) => {
+  test('tspub --version, tssub --help and tsrr --help run from the installed commands', async (t) => {
     if (!ready(t)) return
     t.diagnostic(`installs: ${installLog.join('; ')}`)
     for (const where of [prefix, noScripts]) {
@@ -159,6 +159,9 @@ describe('the packed tarball, installed globally into a temporary prefix', () =>
       ok(h, 'tssub --help')
       assert.match(h.stdout.toString(), /^Usage: tssub /m)
       assert.match(h.stdout.toString(), /^ -C msg_count : /m)
+      const rr = await runCli(bin(where, 'tsrr'), ['--help'], { timeoutMs: RUN_TIMEOUT_MS })
+      ok(rr, 'tsrr --help')
+      assert.match(rr.stdout.toString(), /^Usage: tsrr .* -e response-topic$/m)
     }
     // the compiled sources, the wrapper's last resort, run with the installed dependencies
     const src = await runCli(process.execPath, [join(installed(prefix), 'dist/src/cli/tssub-main.js'), '--version'], { timeoutMs: RUN_TIMEOUT_MS })
@@ -203,7 +206,7 @@ describe('the packed tarball, installed globally into a temporary prefix', () =>
 
   test('the man pages are installed where man finds them', async (t) => {
     if (!ready(t)) return
-    for (const name of ['tspub', 'tssub']) {
+    for (const name of ['tspub', 'tssub', 'tsrr']) {
       // npm links a global package's "man" entries into <prefix>/share/man/man<section>/
       const page = join(prefix, 'share', 'man', 'man1', `${name}.1`)
       assert.ok(existsSync(page), `${page} is missing`)
@@ -214,7 +217,7 @@ describe('the packed tarball, installed globally into a temporary prefix', () =>
         t.skip('man is not installed (apt-get install man-db)')
         return
       }
-      for (const name of ['tspub', 'tssub']) {
+      for (const name of ['tspub', 'tssub', 'tsrr']) {
         const page = realpathSync(join(prefix, 'share', 'man', 'man1', `${name}.1`))
         const withManpath = spawnSync('man', ['-w', name], { env: cleanEnv({ MANPATH: join(prefix, 'share', 'man') }), encoding: 'utf8', timeout: RUN_TIMEOUT_MS })
         assert.equal(withManpath.status, 0, withManpath.stderr)
@@ -229,15 +232,15 @@ describe('the packed tarball, installed globally into a temporary prefix', () =>
     })
   })
 
-  test('the completion scripts are installed with the package and register both commands', (t) => {
+  test('the completion scripts are installed with the package and register every command', (t) => {
     if (!ready(t)) return
     const script = join(installed(prefix), 'completion', 'tspub.bash')
     assert.ok(existsSync(script), `${script} is missing: package.json "files" must list "completion"`)
     assert.ok(existsSync(join(installed(prefix), 'completion', '_tspub')))
-    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', 'source "$1" && complete -p tspub tssub', 'check', script], {
+    const r = spawnSync('bash', ['--norc', '--noprofile', '-c', 'source "$1" && complete -p tspub tssub tsrr', 'check', script], {
       encoding: 'utf8', timeout: RUN_TIMEOUT_MS,
     })
     assert.equal(r.status, 0, r.stderr)
-    assert.equal(r.stdout, 'complete -F _tsmqtt tspub\ncomplete -F _tsmqtt tssub\n')
+    assert.equal(r.stdout, 'complete -F _tsmqtt tspub\ncomplete -F _tsmqtt tssub\ncomplete -F _tsmqtt tsrr\n')
   })
 })

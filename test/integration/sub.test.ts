@@ -29,12 +29,13 @@ test('one SUBSCRIBE carries every -t at one QoS; -U follows; messages print; -C 
   assert.equal(r.stdout.toString(), 'a/1 first\nb/2 second\n')
 })
 
-// mosquitto 2.1: --retain-handling sets bits 4-5 of the v5 subscription options; -R means "never",
-// whichever comes last (2.1.2 ORs them into the invalid 3). v3 sends the QoS alone.
+// mosquitto 2.1: --retain-handling sets bits 4-5 of the v5 subscription options; -R means "never"
+// unless --retain-handling is given, wherever it is (2.1.2 ORs "new" then -R into the invalid 3).
+// v3 sends the QoS alone.
 test('--retain-handling and -R on the wire: the subscription options byte', async () => {
   const cases: [string[], number, number][] = [
     [['--retain-handling', 'new'], 5, 1], [['--retain-handling', 'never'], 5, 2], [['--retain-handling', 'always'], 5, 0],
-    [['-R'], 5, 2], [['-R', '--retain-handling', 'new'], 5, 1], [['--retain-handling', 'new', '-R'], 5, 2],
+    [['-R'], 5, 2], [['-R', '--retain-handling', 'new'], 5, 1], [['--retain-handling', 'new', '-R'], 5, 1],
     [['--retain-handling', 'new', '--retain-as-published'], 5, 1], [['--retain-handling', 'never'], 4, 0],
   ]
   for (const [args, version, rh] of cases) {

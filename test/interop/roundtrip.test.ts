@@ -1,56 +1,43 @@
-// tspub -> real mosquitto -> tssub: byte-exact round trips at QoS 0, 1 and 2 (text, a 200 kB
-// binary file, 2,000 lines), retained and will messages, and refused connections.
+// tspub -> a real broker -> tssub: byte-exact round trips at QoS 0, 1 and 2 (text, a 200 kB
+// binary file, 2,000 lines), retained and will messages and a persistent session, through
+// mosquitto 2.0.11, mosquitto 2.1.2 and aedes; refused connections (mosquitto).
 import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, test } from 'node:test'
-import { setTimeout as sleep } from 'node:timers/promises'
+import { after, before, describe, test, type TestContext } from 'node:test'
+import { BROKER_KINDS, brokerAvailable, requireBroker, startBroker, type RealBroker } from '../helpers/brokers.js'
 import { mosquittoAvailable, requireMosquitto, startMosquitto, type Broker } from '../helpers/mosquitto.js'
 import { runCli, spawnCli, type SpawnedCli } from '../helpers/run-cli.js'
 
-let broker: Broker
-let authBroker: Broker
 const scratch = mkdtempSync(join(tmpdir(), 'tsmqtt-roundtrip-'))
 
-// Wait until the broker has logged the subscription of client `id` (bounded).
-async function subscribed(b: Broker, id: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (b.log().includes(`Received SUBSCRIBE from ${id}`)) return
-    await sleep(50)
+for (const kind of BROKER_KINDS) describe(`round trips through ${kind}`, () => {
+  let broker: RealBroker
+  let subscribers = 0
+  // Start tssub on `topic` and wait until the broker has its subscription.
+  async function subscriber(args: string[]): Promise<SpawnedCli> {
+    const id = `rt-sub-${process.pid}-${++subscribers}`
+    const sub = spawnCli('tssub', ['-h', '127.0.0.1', '-p', String(broker.port), '-i', id, ...args], { timeoutMs: 20000 })
+    await broker.subscribed(id)
+    return sub
   }
-  throw new Error(`no SUBSCRIBE from ${id} in the broker log:\n${b.log()}`)
-}
+  const pub = (args: string[], opts: { stdin?: Buffer | string } = {}) =>
+    runCli('tspub', ['-h', '127.0.0.1', '-p', String(broker.port), ...args], { stdin: opts.stdin, timeoutMs: 20000 })
+  const skip = (t: TestContext): boolean => !requireBroker(t, kind)
 
-let subscribers = 0
-// Start tssub on `topic` and wait until the broker has its subscription.
-async function subscriber(args: string[], b: Broker = broker): Promise<SpawnedCli> {
-  const id = `rt-sub-${process.pid}-${++subscribers}`
-  const sub = spawnCli('tssub', ['-h', '127.0.0.1', '-p', String(b.port), '-i', id, ...args], { timeoutMs: 20000 })
-  await subscribed(b, id)
-  return sub
-}
-
-function pub(args: string[], opts: { stdin?: Buffer | string; b?: Broker } = {}) {
-  return runCli('tspub', ['-h', '127.0.0.1', '-p', String((opts.b ?? broker).port), ...args], { stdin: opts.stdin, timeoutMs: 20000 })
-}
-
-describe('round trips through mosquitto', { skip: !mosquittoAvailable() && process.env.CI !== 'true' ? 'mosquitto not installed' : false }, () => {
   before(async () => {
+    if (!brokerAvailable(kind) && process.env.CI !== 'true') return // each test skips, loudly
     // mosquitto queues at most 1,000 messages for a subscriber by default and drops the rest: a
     // loaded machine can leave tssub that far behind the 2,000-line bursts below.
-    broker = await startMosquitto({ extraConfig: 'max_queued_messages 0\n' })
-    authBroker = await startMosquitto({ users: { alice: 'wonderland' } })
+    broker = await startBroker(kind, { extraConfig: 'max_queued_messages 0\n' })
   })
-  after(async () => {
-    await broker?.stop()
-    await authBroker?.stop()
-  })
+  after(() => broker?.stop())
 
   for (const qos of ['0', '1', '2']) {
     test(`QoS ${qos}: text, a 200 kB binary file and 2,000 lines arrive byte for byte`, async (t) => {
-      if (!requireMosquitto(t)) return
+      if (skip(t)) return
       const binary = randomBytes(200 * 1024)
       const file = join(scratch, `payload-${qos}.bin`)
       writeFileSync(file, binary)
@@ -72,7 +59,7 @@ describe('round trips through mosquitto', { skip: !mosquittoAvailable() && proce
   }
 
   test('a retained message is delivered to a later subscriber, flagged retained', async (t) => {
-    if (!requireMosquitto(t)) return
+    if (skip(t)) return
     assert.equal((await pub(['-t', 'rt/retained', '-r', '-q', '1', '-m', 'kept'])).code, 0)
     const r = await runCli('tssub', ['-h', '127.0.0.1', '-p', String(broker.port), '-t', 'rt/retained', '-C', '1', '-F', '%r %t %p'])
     assert.equal(r.code, 0)
@@ -82,7 +69,7 @@ describe('round trips through mosquitto', { skip: !mosquittoAvailable() && proce
   })
 
   test('the will is published when a client vanishes', async (t) => {
-    if (!requireMosquitto(t)) return
+    if (skip(t)) return
     const watcher = await subscriber(['-t', 'rt/will', '-C', '1', '-v'])
     const doomed = await subscriber(['-t', 'rt/nothing', '-k', '5', '--will-topic', 'rt/will', '--will-payload', 'client died', '--will-qos', '1'])
     doomed.child.kill('SIGKILL')
@@ -91,15 +78,35 @@ describe('round trips through mosquitto', { skip: !mosquittoAvailable() && proce
     await doomed.result.catch(() => undefined)
   })
 
+  test('a persistent session gets what was published while it was away, once', async (t) => {
+    if (skip(t)) return
+    const id = `rt-session-${process.pid}`
+    const created = await runCli('tssub', ['-h', '127.0.0.1', '-p', String(broker.port), '-c', '-i', id, '-q', '1', '-t', 'rt/session', '-E'])
+    assert.equal(created.code, 0, created.stderr)
+    assert.equal((await pub(['-t', 'rt/session', '-q', '1', '-m', 'while away'])).code, 0)
+    const r = await runCli('tssub', ['-h', '127.0.0.1', '-p', String(broker.port), '-c', '-i', id, '-q', '1', '-t', 'rt/session', '-C', '1', '-v'])
+    assert.equal(r.code, 0, r.stderr)
+    assert.equal(r.stdout.toString(), 'rt/session while away\n')
+  })
+})
+
+describe('refused connections (mosquitto 2.0.11)', { skip: !mosquittoAvailable() && process.env.CI !== 'true' ? 'mosquitto not installed' : false }, () => {
+  let authBroker: Broker
+  before(async () => {
+    authBroker = await startMosquitto({ users: { alice: 'wonderland' } })
+  })
+  after(() => authBroker?.stop())
+  const pub = (args: string[]) => runCli('tspub', ['-h', '127.0.0.1', '-p', String(authBroker.port), ...args], { timeoutMs: 20000 })
+
   test('a refused connection exits with the CONNACK code and mosquitto\'s text', async (t) => {
     if (!requireMosquitto(t)) return
-    const r = await pub(['-t', 't', '-m', 'm', '-u', 'alice', '-P', 'wrong'], { b: authBroker })
+    const r = await pub(['-t', 't', '-m', 'm', '-u', 'alice', '-P', 'wrong'])
     assert.equal(r.code, 5)
     assert.equal(r.stderr, 'Connection error: Connection Refused: not authorised\nError: The connection was refused\n')
     const s = await runCli('tssub', ['-h', '127.0.0.1', '-p', String(authBroker.port), '-t', 't', '-u', 'alice', '-P', 'nope'])
     assert.equal(s.code, 5)
     assert.equal(s.stderr, 'Connection error: Connection Refused: not authorised\n')
-    const ok = await pub(['-t', 't', '-m', 'm', '-u', 'alice', '-P', 'wonderland', '-q', '1'], { b: authBroker })
+    const ok = await pub(['-t', 't', '-m', 'm', '-u', 'alice', '-P', 'wonderland', '-q', '1'])
     assert.equal(ok.code, 0, ok.stderr)
   })
 })

@@ -1,11 +1,7 @@
-// Unix sockets, WebSockets (ws and wss) and SOCKS5 against a real mosquitto, byte-exactly, plus
-// the pure rules: when TLS is on and which port is the default, and mosquitto's --proxy URLs.
-// WebSockets go through test/helpers/ws-bridge.ts: mosquitto 2.0.11 cannot open a websockets
-// listener here, so a `ws` server in front of its plain port stands in for one.
+// Unix sockets and SOCKS5 against a real mosquitto, byte-exactly, plus the pure rules: when TLS is
+// on and which port is the default, and mosquitto's --proxy URLs. WebSockets: websockets.test.ts.
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import path from 'node:path'
 import { after, describe, test, type TestContext } from 'node:test'
 import { UsageError } from '../../src/core/errors.js'
@@ -15,8 +11,10 @@ import { transportPlan } from '../../src/transport/index.js'
 import { parseProxyUrl } from '../../src/transport/socks.js'
 import { makeCerts, type Certs } from '../helpers/certs.js'
 import { freePort, mosquittoClient, requireMosquitto, requireMosquittoClients, startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { libraryTexts21 } from '../helpers/mosquitto-texts.js'
 import { runCli, type RunResult } from '../helpers/run-cli.js'
-import { startWsBridge, type WsBridge } from '../helpers/ws-bridge.js'
+import { startMicrosocks } from '../helpers/microsocks.js'
+import { publishThrough as publish, socketDir, subscribeThrough as subscribe, writePayload, type PlainSide } from '../helpers/through.js'
 
 const options = (args: string[]): Options => {
   const r = parseCommandLine('pub', [...args, '-t', 't', '-m', 'm'], { XDG_CONFIG_HOME: '/nonexistent-tsmqtt-test' })
@@ -48,9 +46,10 @@ describe('when TLS is on, and the default port (contract §2.1, §2.7)', () => {
     assert.deepEqual(plan(['--tls-use-os-certs', '--no-tls']), [false, 1883, false])
     // --cert without a CA turns nothing on (mosquitto ignores it then)
     assert.deepEqual(plan(['--cert', 'c.pem', '--key', 'k.pem']), [false, 1883, false])
-    assert.deepEqual(plan(['-L', 'ws://h']), [false, 80, false])
+    assert.deepEqual(plan(['-L', 'ws://h/t']), [false, 1883, false])
+    assert.deepEqual(plan(['-L', 'wss://h/t']), [true, 8883, true])
     assert.deepEqual(plan(['-L', 'wss://h:9001/p']), [true, 9001, true])
-    assert.equal(transportPlan(options(['-L', 'wss://h:9001/p'])).websocketPath, '/p')
+    assert.equal(transportPlan(options(['-L', 'wss://h:9001/p'])).websocket, true)
   })
 })
 
@@ -120,27 +119,21 @@ interface Env {
 }
 
 let shared: Promise<Env> | undefined
-const children: ChildProcess[] = []
 
 // One broker (plain port + unix socket listener) and certificates for the file.
 function env(): Promise<Env> {
   shared ??= (async () => {
     const certs = makeCerts()
-    // the broker drops to the mosquitto user, which must be able to create the socket here
-    const sockDir = path.join(certs.dir, 'sock')
-    fs.mkdirSync(sockDir)
-    fs.chmodSync(sockDir, 0o1777)
+    const sockDir = socketDir(certs.dir)
     const socket = path.join(sockDir, 'mqtt.sock')
     const broker = await startMosquitto({ listeners: `listener 0 ${socket}\n` })
-    const payload = path.join(certs.dir, 'payload.bin')
-    fs.writeFileSync(payload, Buffer.concat([Buffer.from('\x00\xff\r\n€ '), Buffer.alloc(3000, 0xa5)]))
+    const payload = writePayload(certs.dir, 3000)
     return { broker, certs, sockDir, socket, payload }
   })()
   return shared
 }
 
 after(async () => {
-  for (const c of children) c.kill('SIGKILL')
   if (shared === undefined) return
   const e = await shared.catch(() => undefined)
   await e?.broker.stop()
@@ -155,27 +148,11 @@ async function ready(t: TestContext): Promise<Env | undefined> {
 let topicCount = 0
 const newTopic = (): string => `transports/${process.pid}/${++topicCount}`
 
-// tspub over `args` publishes retained; mosquitto_sub on the plain port must receive the same bytes.
-async function publishThrough(e: Env, args: string[]): Promise<void> {
-  const topic = newTopic()
-  const pub = await runCli('tspub', [...args, '-t', topic, '-f', e.payload, '-r', '-q', '1'])
-  assert.equal(pub.stderr, '')
-  assert.equal(pub.code, 0)
-  const sub = await runCli(mosquittoClient('mosquitto_sub')!, ['-h', '127.0.0.1', '-p', String(e.broker.port), '-t', topic, '-C', '1', '-N', '-W', '5'])
-  assert.equal(sub.code, 0, sub.stderr)
-  assert.deepEqual(sub.stdout, fs.readFileSync(e.payload))
-}
-
-// mosquitto_pub publishes retained on the plain port; tssub over `args` must print the same bytes.
-async function subscribeThrough(e: Env, args: string[]): Promise<void> {
-  const topic = newTopic()
-  const pub = await runCli(mosquittoClient('mosquitto_pub')!, ['-h', '127.0.0.1', '-p', String(e.broker.port), '-t', topic, '-f', e.payload, '-r'])
-  assert.equal(pub.code, 0, pub.stderr)
-  const sub = await runCli('tssub', [...args, '-t', topic, '-C', '1', '-N'])
-  assert.equal(sub.stderr, '')
-  assert.equal(sub.code, 0)
-  assert.deepEqual(sub.stdout, fs.readFileSync(e.payload))
-}
+// The plain port side of the round trips; `args` names the transport, the topic goes in -t.
+const side = (e: Env): PlainSide => ({ port: e.broker.port, payload: e.payload,
+  mosquittoPub: mosquittoClient('mosquitto_pub')!, mosquittoSub: mosquittoClient('mosquitto_sub')! })
+const publishThrough = (e: Env, args: string[]): Promise<void> => publish(side(e), newTopic(), (topic) => [...args, '-t', topic])
+const subscribeThrough = (e: Env, args: string[]): Promise<void> => subscribe(side(e), newTopic(), (topic) => [...args, '-t', topic])
 
 function assertFailure(r: RunResult, code: number, stderr: string): void {
   assert.equal(r.stderr, stderr)
@@ -198,76 +175,11 @@ describe('unix sockets against mosquitto\'s unix listener', { concurrency: 2 }, 
   })
 })
 
-describe('WebSockets through a ws bridge to mosquitto', { concurrency: 2 }, () => {
-  const bridge = async (t: TestContext, opts: Omit<Parameters<typeof startWsBridge>[0], 'brokerPort'>): Promise<[Env, WsBridge] | undefined> => {
-    const e = await ready(t)
-    if (!e) return undefined
-    const b = await startWsBridge({ brokerPort: e.broker.port, ...opts })
-    t.after(() => b.close())
-    return [e, b]
-  }
-
-  test('ws://: both tools, subprotocol "mqtt", default path /mqtt', async (t) => {
-    const r = await bridge(t, {})
-    if (!r) return
-    const [e, b] = r
-    await publishThrough(e, ['-L', `ws://127.0.0.1:${b.port}`])
-    await subscribeThrough(e, ['-L', `ws://localhost:${b.port}/mqtt`])
-    assert.deepEqual(b.requests, [{ path: '/mqtt', protocols: ['mqtt'] }, { path: '/mqtt', protocols: ['mqtt'] }])
-  })
-
-  test('wss:// with --cafile (the TLS options apply), and its certificate checks', async (t) => {
-    const e = await ready(t)
-    if (!e) return
-    const b = await startWsBridge({ brokerPort: e.broker.port, path: '/ws', tls: { cert: e.certs.serverCert, key: e.certs.serverKey } })
-    t.after(() => b.close())
-    await publishThrough(e, ['-L', `wss://localhost:${b.port}/ws`, '--cafile', e.certs.caCert])
-    await subscribeThrough(e, ['-L', `wss://127.0.0.1:${b.port}/ws`, '--cafile', e.certs.caCert])
-    const bad = await runCli('tspub', ['-L', `wss://localhost:${b.port}/ws`, '--cafile', e.certs.wrongCaCert, '-t', 't', '-m', 'm'], { env: { SSL_CERT_FILE: e.certs.wrongCaCert, SSL_CERT_DIR: undefined } })
-    assert.equal(bad.code, 8)
-    assert.match(bad.stderr, /^Error: certificate verify failed: unable to get local issuer certificate: .*\nError: A TLS error occurred\n$/)
-  })
-
-  test('a wrong path is named with the HTTP status', async (t) => {
-    const r = await bridge(t, {})
-    if (!r) return
-    const [, b] = r
-    const res = await runCli('tspub', ['-L', `ws://127.0.0.1:${b.port}/nope`, '-t', 't', '-m', 'm'])
-    assertFailure(res, 1, `Error: WebSocket handshake with ws://127.0.0.1:${b.port}/nope failed: the server answered HTTP 404 Not Found (check the path in -L).\n`)
-  })
-})
-
-// microsocks, a real SOCKS5 server (Debian package), on a free port; killed when the file ends.
-async function microsocks(t: TestContext, auth?: [string, string], address = '127.0.0.1'): Promise<number | undefined> {
-  const bin = ['/usr/bin/microsocks', '/usr/local/bin/microsocks'].find((p) => fs.existsSync(p))
-  if (bin === undefined) {
-    if (process.env.CI === 'true') throw new Error('microsocks is not installed, and the SOCKS5 tests are required in CI (apt-get install microsocks)')
-    t.skip('microsocks not installed')
-    return undefined
-  }
-  const port = await freePort()
-  const child = spawn(bin, ['-i', address, '-p', String(port), ...(auth ? ['-u', auth[0], '-P', auth[1]] : [])], { stdio: 'ignore' })
-  children.push(child)
-  t.after(() => child.kill('SIGKILL'))
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const s = net.connect({ host: address, port }, () => {
-        s.destroy()
-        resolve(true)
-      })
-      s.once('error', () => resolve(false))
-    })
-    if (up) return port
-    await new Promise((r) => setTimeout(r, 30))
-  }
-  throw new Error('microsocks did not start')
-}
-
 describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
   test('no authentication: both tools, byte-exact', async (t) => {
     const e = await ready(t)
     if (!e) return
-    const port = await microsocks(t)
+    const port = await startMicrosocks(t)
     if (port === undefined) return
     const proxy = ['--proxy', `socks5h://127.0.0.1:${port}`]
     await publishThrough(e, [...proxy, '-h', 'localhost', '-p', String(e.broker.port)])
@@ -278,7 +190,7 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
   test('a proxy at a bracketed IPv6 address: both tools, byte-exact', async (t) => {
     const e = await ready(t)
     if (!e) return
-    const port = await microsocks(t, ['user', 'pw'], '::1')
+    const port = await startMicrosocks(t, ['user', 'pw'], '::1')
     if (port === undefined) return
     const proxy = ['--proxy', `socks5h://user:pw@[::1]:${port}`]
     await publishThrough(e, [...proxy, '-h', '127.0.0.1', '-p', String(e.broker.port)])
@@ -288,7 +200,7 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
   test('user name and password, with %3A and %40 in the password', async (t) => {
     const e = await ready(t)
     if (!e) return
-    const port = await microsocks(t, ['user', 'p:a@ss'])
+    const port = await startMicrosocks(t, ['user', 'p:a@ss'])
     if (port === undefined) return
     await publishThrough(e, ['--proxy', `socks5h://user:p%3Aa%40ss@127.0.0.1:${port}`, '-h', 'localhost', '-p', String(e.broker.port)])
     const where = `the SOCKS5 proxy at 127.0.0.1:${port}`
@@ -304,7 +216,7 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
   test('the proxy cannot reach the broker, the proxy is unreachable, a bad --proxy URL', async (t) => {
     const e = await ready(t)
     if (!e) return
-    const port = await microsocks(t)
+    const port = await startMicrosocks(t)
     if (port === undefined) return
     const closed = await freePort()
     const [refused, unreachable, scheme] = await Promise.all([
@@ -318,7 +230,7 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
     if (theirs) {
       const m = await runCli(theirs, ['--proxy', `socks5h://127.0.0.1:${port}`, '-h', '127.0.0.1', '-p', String(closed), '-t', 't', '-m', 'm'])
       assert.equal(m.code, refused.code)
-      assert.equal(m.stderr, 'Error: The client is not currently connected.\n')
+      assert.equal(libraryTexts21(m.stderr), 'Error: The client is not currently connected\n')
     }
     assertFailure(unreachable, 1, `Error: cannot reach the SOCKS5 proxy at 127.0.0.1:${closed} (--proxy).\nError: Connection refused\n`)
     assertFailure(scheme, 1, "Error: Unsupported proxy protocol: socks5://127.0.0.1\n\nUse 'tssub --help' to see usage.\n")
@@ -327,7 +239,7 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
   test('TLS inside the SOCKS tunnel, verified against the broker host name (localhost)', async (t) => {
     const e = await ready(t)
     if (!e) return
-    const port = await microsocks(t)
+    const port = await startMicrosocks(t)
     if (port === undefined) return
     const tlsPort = await freePort()
     const b = await startMosquitto({

@@ -16,7 +16,7 @@ import { OPTIONS, type Tool } from '../../src/options/table.js'
 const root = new URL('../../../', import.meta.url)
 const BASH_FILE = fileURLToPath(new URL('completion/tspub.bash', root))
 const ZSH_DIR = fileURLToPath(new URL('completion/', root))
-const TOOLS: [Tool, 'tspub' | 'tssub'][] = [['pub', 'tspub'], ['sub', 'tssub']]
+const TOOLS: [Tool, 'tspub' | 'tssub' | 'tsrr'][] = [['pub', 'tspub'], ['sub', 'tssub'], ['rr', 'tsrr']]
 const RUN_TIMEOUT_MS = 10_000
 
 const spellings = (tool: Tool): string[] => listedOptions(tool).flatMap((o) => [o.short, o.long].filter((s): s is string => !!s))
@@ -72,8 +72,8 @@ test('bash: each tool completes every option --help lists, and no option of the 
 })
 
 // The _arguments specs of one tool's arm in the zsh script ({-h,--host}'[...  or  '--unix[...).
-function zshOptions(script: string, name: 'tspub' | 'tssub'): string[] {
-  const arm = name === 'tssub' ? /^ {2}tssub\)\n([\s\S]*?)^ {4}\) ;;$/m : /^ {2}\*\)\n([\s\S]*?)^ {4}\) ;;$/m
+function zshOptions(script: string, name: 'tspub' | 'tssub' | 'tsrr'): string[] {
+  const arm = new RegExp(`^ {2}${name === 'tspub' ? '\\*' : name}\\)\\n([\\s\\S]*?)^ {4}\\) ;;$`, 'm')
   const body = arm.exec(script)?.[1]
   assert.ok(body, `no ${name} arm in the zsh script`)
   const names: string[] = []
@@ -85,7 +85,7 @@ function zshOptions(script: string, name: 'tspub' | 'tssub'): string[] {
 
 test('zsh: each tool completes every option --help lists, and no option of the other tool', () => {
   const script = zshCompletion()
-  assert.match(script, /^#compdef tspub tssub\n/)
+  assert.match(script, /^#compdef tspub tssub tsrr\n/)
   for (const [tool, name] of TOOLS) {
     assert.deepEqual(sorted(zshOptions(script, name)), sorted(spellings(tool)), name)
   }
@@ -106,6 +106,14 @@ test('bash: option names, and values where they are a fixed set', () => {
   assert.deepEqual(complete('tspub --ret'), ['--retain'])
   assert.deepEqual(sorted(complete('tssub --ret')), ['--retain-handling', '--retained-only'])
   assert.deepEqual(complete('tssub --retain-handling n'), ['new', 'never'])
+  // tsrr: its own options, pub's message sources, sub's output options; not -l, -r or -C
+  assert.deepEqual(complete('tsrr -e'), ['-e'])
+  assert.deepEqual(complete('tspub -e'), [])
+  assert.deepEqual(complete('tsrr --correlation '), ['strict', 'lenient', 'off'])
+  assert.deepEqual(complete('tsrr --retain-handling n'), ['new', 'never'])
+  assert.deepEqual(sorted(complete('tsrr --la')), ['--latency'])
+  for (const word of ['-l', '-r', '-C']) assert.deepEqual(complete(`tsrr ${word}`), [], word)
+  assert.deepEqual(complete('tsrr -f'), ['-f'])
   // the hidden option is accepted but, like in --help, not offered
   assert.deepEqual(complete('tssub --retain-as'), [])
 })

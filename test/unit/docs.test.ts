@@ -10,7 +10,7 @@ import { OPTIONS, type Tool } from '../../src/options/table.js'
 import { VERSION } from '../../src/version.js'
 
 const root = new URL('../../../', import.meta.url)
-const TOOLS: [Tool, string][] = [['pub', 'tspub'], ['sub', 'tssub']]
+const TOOLS: [Tool, string][] = [['pub', 'tspub'], ['sub', 'tssub'], ['rr', 'tsrr']]
 
 test('the committed man pages are what the option table generates (npm run man)', () => {
   for (const [tool, name] of TOOLS) {
@@ -24,14 +24,29 @@ test('every listed option is in --help and the man page of its tool, and no opti
     const man = manPage(tool)
     for (const spec of OPTIONS) {
       const spelled = spec.long ?? spec.short!
-      // the whole name: --message is not --message-rate
-      const inHelp = new RegExp(`^ .*${spelled.replace(/[-]/g, '\\-')}(?=[ ,]|$)`, 'm').test(help)
+      // the whole word: --retain must not be found inside --retain-handling
+      const inHelp = new RegExp(`^ .*${spelled.replace(/[-]/g, '\\-')}(?![\\w-])`, 'm').test(help)
       const inMan = man.includes(`\\fB${spelled.replace(/-/g, '\\-')}\\fR`)
       const listed = spec.tools.includes(tool) && !spec.hidden
       assert.equal(inHelp, listed, `${spelled} in ${name} --help`)
       assert.equal(inMan, listed, `${spelled} in ${name}.1`)
     }
     assert.ok(listedOptions(tool).length > 30)
+  }
+})
+
+test('tsrr\'s man page says what success is for it, and documents -W and its exit status', () => {
+  const man = manPage('rr')
+  assert.match(man, /^\.B 0\nSuccess: the answer was received and printed\.$/m)
+  assert.match(man, /^\.B 27\n\\fB\\-W\\fR timed out/m)
+  assert.ok(man.includes('\\fB\\-W\\fR \\fItimeout_secs\\fR'))
+})
+
+test('package.json installs every tool and its man page', () => {
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'))
+  for (const [, name] of TOOLS) {
+    assert.equal(pkg.bin[name], `bin/${name}`)
+    assert.ok(pkg.man.includes(`man/${name}.1`), name)
   }
 })
 
@@ -63,9 +78,10 @@ test("each man page's EXIT STATUS is its tool's own and names every status it ca
     const section = page.slice(page.indexOf('.SH EXIT STATUS'), page.indexOf('.SH', page.indexOf('.SH EXIT STATUS') + 1))
     return [...section.matchAll(/^\.B (.+)$/gm)].map((m) => m[1]!.replace(/\\-/g, '-'))
   }
-  const shared = ['0', '1', '1-5', '2', '3', '4', '8', '11', '16', '19', '128-162']
-  assert.deepEqual(statuses(manPage('pub')), [...shared, '7', '10', '24', '25'].sort(byCode))
+  const shared = ['0', '1', '1-5', '2', '3', '4', '7', '8', '11', '13', '14', '16', '19', '128-162']
+  assert.deepEqual(statuses(manPage('pub')), [...shared, '10', '24', '25'].sort(byCode))
   assert.deepEqual(statuses(manPage('sub')), [...shared, '27', '255'].sort(byCode))
+  assert.deepEqual(statuses(manPage('rr')), [...shared, '24', '27'].sort(byCode))
   const sub = manPage('sub')
   assert.doesNotMatch(sub.slice(sub.indexOf('.SH EXIT STATUS')), /every message was sent/)
 })

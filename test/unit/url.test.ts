@@ -1,4 +1,5 @@
-// Unit tests for -L URL parsing (contract §6.9); the mqtt cases were checked against mosquitto_pub 2.0.11.
+// Unit tests for -L URL parsing (contract §6.9); the mqtt cases were checked against mosquitto_pub 2.0.11,
+// the ws cases against mosquitto_pub 2.1.2 (whose code parses them as mqtt URLs).
 
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
@@ -6,28 +7,25 @@ import { parseMqttUrl } from '../../src/options/url.js'
 import { UsageError } from '../../src/core/errors.js'
 
 interface Expected {
-  transport: 'mqtt' | 'ws'
+  websocket: boolean
   tls: boolean
   port: number
   host: string
   username?: string
   password?: string
-  topic?: string
-  path?: string
+  topic: string
 }
 
 function plain(url: string): Expected {
   const p = parseMqttUrl(Buffer.from(url, 'latin1'))
-  const out: Expected = { transport: p.transport, tls: p.tls, port: p.port, host: p.host.toString('latin1') }
+  const out: Expected = { websocket: p.websocket, tls: p.tls, port: p.port, host: p.host.toString('latin1'), topic: p.topic.toString('latin1') }
   if (p.username !== undefined) out.username = p.username.toString('latin1')
   if (p.password !== undefined) out.password = p.password.toString('latin1')
-  if (p.topic !== undefined) out.topic = p.topic.toString('latin1')
-  if (p.path !== undefined) out.path = p.path.toString('latin1')
   return out
 }
 
 const mqtt = (host: string, port: number, topic: string, extra: Partial<Expected> = {}): Expected => ({
-  transport: 'mqtt',
+  websocket: false,
   tls: false,
   port,
   host,
@@ -63,14 +61,13 @@ const okCases: Array<[string, Expected]> = [
   ['mqtt://h:-1/t', mqtt('h', -1, 't')],
   ['mqtt://h:4294986126/t', mqtt('h', 18830, 't')],
   ['mqtt://[::1]:1883/t', mqtt('[', 0, 't')],
-  // our WebSocket extension
-  ['ws://h', { transport: 'ws', tls: false, port: 80, host: 'h', path: '/mqtt' }],
-  ['wss://h', { transport: 'ws', tls: true, port: 443, host: 'h', path: '/mqtt' }],
-  ['WS://h:8080/', { transport: 'ws', tls: false, port: 8080, host: 'h', path: '/' }],
-  ['ws://u:p@h:9001/mqtt/x?y=1', { transport: 'ws', tls: false, port: 9001, host: 'h', username: 'u', password: 'p', path: '/mqtt/x?y=1' }],
-  ['wss://u:p@ss@h', { transport: 'ws', tls: true, port: 443, host: 'h', username: 'u', password: 'p@ss', path: '/mqtt' }],
-  ['ws://[::1]:9001/ws', { transport: 'ws', tls: false, port: 9001, host: '::1', path: '/ws' }],
-  ['ws://[::1]', { transport: 'ws', tls: false, port: 80, host: '::1', path: '/mqtt' }],
+  // mosquitto 2.1: the path is the topic, the ports are MQTT's (its man page says /path, 80 and 443)
+  ['ws://h/t', mqtt('h', 1883, 't', { websocket: true })],
+  ['wss://h/a/b', mqtt('h', 8883, 'a/b', { websocket: true, tls: true })],
+  ['WsS://h/t', mqtt('h', 8883, 't', { websocket: true, tls: true })],
+  ['ws://u:p@h:9001/mqtt', mqtt('h', 9001, 'mqtt', { websocket: true, username: 'u', password: 'p' })],
+  ['ws://h:8080/', mqtt('h', 8080, '', { websocket: true })],
+  ['ws://[::1]:9001/t', mqtt('[', 0, 't', { websocket: true })],
 ]
 
 for (const [url, expected] of okCases) {
@@ -87,6 +84,8 @@ const errorCases: Array<[string, string]> = [
   ['mqtt://h', 'Error: Invalid URL for -L argument specified - topic missing.\n'],
   ['mqtts://u:p@h:1883', 'Error: Invalid URL for -L argument specified - topic missing.\n'],
   ['mqtt://', 'Error: Invalid URL for -L argument specified - topic missing.\n'],
+  ['ws://h:9001', 'Error: Invalid URL for -L argument specified - topic missing.\n'],
+  ['wss://h', 'Error: Invalid URL for -L argument specified - topic missing.\n'],
 ]
 
 for (const [url, text] of errorCases) {

@@ -4,7 +4,8 @@ import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { warmUp } from '../../src/cli/warm-up.js'
 
-test('the warm-up runs a whole publish and subscribe session without an error', async () => {
+test('the warm-up runs a whole publish, subscribe and request session without an error', async () => {
   assert.deepEqual(await warmUp('pub'), [])
   assert.deepEqual(await warmUp('sub'), [])
+  assert.deepEqual(await warmUp('rr'), [])
 })
