@@ -3,7 +3,7 @@
 import type { Duplex } from 'node:stream'
 import { ConnackRefused, ConnectionLost, type ClientConfig } from '../core/client.js'
 import { ExitCode, ToolError } from '../core/errors.js'
-import { connackString, disconnectIsTransient, reasonString } from '../core/reason-codes.js'
+import { connackString, disconnectIsTransient, errorLine, reasonString, strerror, unableToConnect } from '../core/reason-codes.js'
 import { validateUtf8 } from '../core/utf8.js'
 import type { Options } from '../options/types.js'
 import { checkPasswordSource, resolvePassword } from './password.js'
@@ -36,7 +36,7 @@ export function checkIdentity(o: Options): void {
   // mosquitto fails the connect here for connect properties, and for the others silently does
   // nothing (publishes nothing, or hangs): properties need MQTT v5, so we refuse them all.
   if (o.protocolVersion !== 5 && o.properties.length > 0) {
-    throw new ToolError(ExitCode.USAGE, 'Unable to connect (This feature is not supported.).\n')
+    throw new ToolError(ExitCode.USAGE, unableToConnect(ExitCode.NOT_SUPPORTED))
   }
   // mosquitto: an -I prefix that is not UTF-8 exits 1 silently; we say why.
   if (o.idPrefix !== undefined && !validateUtf8(Buffer.from(o.idPrefix, 'latin1'))) {
@@ -115,7 +115,7 @@ export function connectFailure(o: Options, err: unknown): unknown {
     const reason = err.packet.properties?.reasonString
     if (v5 && reason) text += `Connection error: the broker says: ${reason}\n`
     if (o.tool === 'pub') {
-      text += v5 ? 'Error: A network protocol error occurred when communicating with the broker.\n' : 'Error: The connection was refused.\n'
+      text += errorLine(v5 ? ExitCode.PROTOCOL : ExitCode.CONN_REFUSED)
     }
     return new ToolError(err.code, text)
   }
@@ -139,18 +139,18 @@ export function lostError(err: ConnectionLost): ToolError {
   const cause = err.cause as NodeJS.ErrnoException | undefined
   // A TLS alert after the handshake (e.g. a refused client certificate under TLS 1.3).
   if (cause?.code?.startsWith('ERR_SSL')) {
-    return new ToolError(ExitCode.TLS, `Error: the TLS connection failed: ${cause.message}\nError: A TLS error occurred.\n`)
+    return new ToolError(ExitCode.TLS, `Error: the TLS connection failed: ${cause.message}\n${errorLine(ExitCode.TLS)}`)
   }
   if (err.reason === 'protocol') {
-    return new ToolError(ExitCode.PROTOCOL, `Error: A network protocol error occurred when communicating with the broker (${err.message}).\n`)
+    return new ToolError(ExitCode.PROTOCOL, `Error: ${strerror(ExitCode.PROTOCOL)} (${err.message}).\n`)
   }
-  if (err.reason === 'keepalive') return new ToolError(19, 'Error: Keepalive exceeded: the broker stopped answering.\n')
+  if (err.reason === 'keepalive') return new ToolError(ExitCode.KEEPALIVE, `Error: ${strerror(ExitCode.KEEPALIVE)}: the broker stopped answering.\n`)
   if (err.reason === 'disconnect') {
     // MQTT v5: the broker said why it ended the connection; say it too.
     const p = err.packet as { reasonCode?: number; properties?: { reasonString?: string } } | undefined
     const code = p?.reasonCode ?? 0
     const why = p?.properties?.reasonString ? `: ${p.properties.reasonString}` : ''
-    return new ToolError(ExitCode.CONN_LOST, `Error: The connection was lost: the broker sent DISCONNECT (${reasonString(code)}, reason code ${code})${why}.\n`)
+    return new ToolError(ExitCode.CONN_LOST, `Error: ${strerror(ExitCode.CONN_LOST)}: the broker sent DISCONNECT (${reasonString(code)}, reason code ${code})${why}.\n`)
   }
-  return new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n')
+  return new ToolError(ExitCode.CONN_LOST, errorLine(ExitCode.CONN_LOST))
 }

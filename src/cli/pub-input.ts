@@ -4,6 +4,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
 import { ExitCode, ToolError } from '../core/errors.js'
 import { MAX_REMAINING_LENGTH } from '../core/encode.js'
 import type { MessageSource } from '../options/types.js'
+import { systemErrorText } from '../transport/errno.js'
 
 /** The largest payload MQTT can carry (mosquitto's MQTT_MAX_PAYLOAD). */
 export const MAX_PAYLOAD = MAX_REMAINING_LENGTH
@@ -34,14 +35,17 @@ export function loadFile(path: Buffer): Buffer {
   let fd: number
   try {
     fd = openSync(path, 'r')
-  } catch {
-    throw new ToolError(ExitCode.USAGE, `Error: Unable to open file "${name}".\n${loadError}`)
+  } catch (err) {
+    // mosquitto 2.1's text (2.0: 'Unable to open file "x".')
+    throw new ToolError(ExitCode.USAGE, `Error: Unable to read file "${name}": ${systemErrorText(err as NodeJS.ErrnoException)}.\n${loadError}`)
   }
   try {
     const stat = fstatSync(fd)
     const tooBig = `Error: File must be less than ${MAX_PAYLOAD} bytes.\n\n${loadError}`
-    // mosquitto: a directory fails the size check, with the same text.
-    if (stat.isDirectory() || stat.size > MAX_PAYLOAD) throw new ToolError(ExitCode.USAGE, tooBig)
+    // mosquitto 2.1's first line (it forgets the newline, then adds a second, garbled, line;
+    // 2.0 fails the size check instead).
+    if (stat.isDirectory()) throw new ToolError(ExitCode.USAGE, `Error: ${name} is not a file.\n${loadError}`)
+    if (stat.size > MAX_PAYLOAD) throw new ToolError(ExitCode.USAGE, tooBig)
     return readToEnd(fd, stat.isFile() ? stat.size : 0, tooBig)
   } finally {
     closeSync(fd)

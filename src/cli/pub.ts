@@ -3,6 +3,8 @@
 import { sleepLong } from './long-timer.js'
 import { ConnectionLost, MqttClient, PublishFailed, type OutgoingMessage } from '../core/client.js'
 import { ExitCode, ToolError } from '../core/errors.js'
+import { errorLine } from '../core/reason-codes.js'
+import { LimitExceeded } from '../core/server-limits.js'
 import { rawArgs } from '../options/argv-bytes.js'
 import { helpText, versionText } from '../options/help.js'
 import { parseCommandLine } from '../options/parse.js'
@@ -22,7 +24,7 @@ export function run(args: readonly string[]): Promise<void> {
 }
 
 async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
-  const parsed = parseCommandLine('pub', ctx.name, rawArgs(args), process.env)
+  const parsed = parseCommandLine('pub', rawArgs(args), process.env)
   if (parsed.kind === 'help') return printAndExit(helpText('pub', ctx.name))
   if (parsed.kind === 'version') return printAndExit(versionText(ctx.name))
   const o = parsed.options
@@ -38,9 +40,6 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   }
   const topic = o.topics[o.topics.length - 1]
   const properties = o.propertyMap.publish
-  // mosquitto: connects, fails to publish to an empty topic, and exits 0; we refuse up front.
-  // (MQTT v5 allows an empty topic when a topic alias names it.)
-  if (topic.length === 0 && properties?.topicAlias === undefined) throw new ToolError(ExitCode.USAGE, "Error: Invalid input. Does your topic contain '+' or '#'?\n")
   checkIdentity(o)
   if (o.pwPrompt) payload = await loadPayload(o.source)
 
@@ -89,7 +88,7 @@ async function publishRepeated(client: MqttClient, o: Options, msg: OutgoingMess
 /** Publish one message and wait until it completes; resolves with the broker's refusal, if any. */
 function publishAndWait(client: MqttClient, msg: OutgoingMessage): Promise<ToolError | undefined> {
   return new Promise((resolve, reject) => {
-    const lost = (err?: ConnectionLost): ToolError => (err ? lostError(err) : new ToolError(ExitCode.CONN_LOST, 'Error: The connection was lost.\n'))
+    const lost = (err?: ConnectionLost): ToolError => (err ? lostError(err) : new ToolError(ExitCode.CONN_LOST, errorLine(ExitCode.CONN_LOST)))
     // mosquitto_pub does not reconnect outside -l: a lost connection fails the run.
     if (!client.connected) return reject(lost(client.lastLoss))
     const onClose = (err?: Error): void => reject(lost(err as ConnectionLost | undefined))

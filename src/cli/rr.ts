@@ -21,7 +21,7 @@ export function run(args: readonly string[]): Promise<void> {
 }
 
 async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
-  const parsed = parseCommandLine('rr', ctx.name, rawArgs(args), process.env)
+  const parsed = parseCommandLine('rr', rawArgs(args), process.env)
   if (parsed.kind !== 'run') {
     stdout().write(parsed.kind === 'help' ? helpText('rr', ctx.name) : versionText(ctx.name))
     // Deliberate difference: mosquitto exits 1 after --help and --version.
@@ -41,9 +41,7 @@ async function main(ctx: ToolContext, args: readonly string[]): Promise<number> 
   checkIdentity(o)
   if (o.pwPrompt) payload = await loadPayload(o.source)
   const topic = o.topics[o.topics.length - 1]
-  // mosquitto connects, subscribes and then fails (-t '': exit 3) or is disconnected by the broker
-  // and exits 0 (-e ''); neither can work, so both are refused before connecting.
-  if (topic.length === 0 || o.responseTopic.length === 0) throw new ToolError(ExitCode.USAGE, 'Error: Invalid function arguments provided.\n')
+  // An empty -t or -e was refused while parsing, as mosquitto 2.1 does (2.0.11 connected first).
 
   const sink = new OutputSink()
   const client = new MqttClient(clientConfig(o, o.debug ? (line) => sink.line(paintDebug(line)) : undefined))

@@ -8,6 +8,8 @@ import { topicMatches } from '../core/topic.js'
 import type { Options } from '../options/types.js'
 import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
+import { WatchLayout } from '../output/watch.js'
+import { MessageRate } from './message-rate.js'
 import { connectFailure, lossIsFinal, lostError, openStream } from './connect.js'
 import { armAlarm } from './long-timer.js'
 import { subscriptionOptions } from './subscription-options.js'
@@ -39,6 +41,9 @@ export class Subscriber {
   private pendingRemovals = 0
   private resolveRun!: (code: number) => void
   private readonly filterOut: string[]
+  // mosquitto: --message-rate replaces message processing and turns -w off.
+  private readonly rate?: MessageRate
+  private readonly watch?: WatchLayout
 
   constructor(
     private readonly client: MqttClient,
@@ -48,15 +53,21 @@ export class Subscriber {
     private readonly ctx: ToolContext,
   ) {
     this.filterOut = o.filterOut.map((f) => f.toString('utf8'))
+    if (o.messageRate) this.rate = new MessageRate((line) => sink.write(line))
+    else if (o.watch) this.watch = new WatchLayout()
   }
 
   /** Connect and process messages until something stops the run. */
   async run(): Promise<number> {
     const done = new Promise<number>((resolve) => (this.resolveRun = resolve))
+    if (this.watch) this.sink.write(this.watch.header(Buffer.from(this.o.host, 'latin1').toString('utf8')))
     // mosquitto: -W starts once the first TCP connect has succeeded (before any WebSocket upgrade).
     let disarm = (): void => {}
     const startTimeout = (): void => {
       disarm = armAlarm(this.o.timeout, () => this.onTimeout())
+      // mosquitto: --message-rate's lines start then too, before the CONNACK. After -W's timer:
+      // at a whole second, -W's last line comes instead of the ordinary one, as in mosquitto.
+      this.rate?.start()
     }
     // undefined: the connection opened and was lost before CONNACK (a WebSocket upgrade left unanswered)
     const stream = await openStream(this.o, startTimeout).catch((err: unknown) => {
@@ -86,7 +97,10 @@ export class Subscriber {
     } catch (err) {
       // A signal or -W that fired while connecting has already decided the exit code.
       // A loss before CONNACK is retried, as mosquitto does (the 'close' handler runs the loop).
-      if (!this.stopping && !(err instanceof ConnectionLost && err.reason !== 'protocol')) throw connectFailure(this.o, err)
+      if (!this.stopping && !(err instanceof ConnectionLost && err.reason !== 'protocol')) {
+        this.rate?.stop(false)
+        throw connectFailure(this.o, err)
+      }
     }
     const code = await done
     process.off('SIGINT', onSignal)
@@ -112,19 +126,26 @@ export class Subscriber {
   private subscribeAll(): Promise<unknown> {
     const o = this.o
     const v5 = o.protocolVersion === 5
-    const options = subscriptionOptions(o)
     const props = v5 ? o.propertyMap : {}
-    const suback = this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos, options, props.subscribe, (mid, granted) => {
-      if (o.debug && !o.quiet) this.sink.line(paintDebug(`Subscribed (mid: ${mid}): ${granted.join(', ')}`))
-      if (granted.every((g) => g >= 128)) {
-        this.warn('All subscription requests were denied.\n')
-        // mosquitto leaves here with exit 0; a refusal is not a success: exit with the broker's code.
-        return this.stop(granted[0])
-      }
-      if (o.exitAfterSubscribe) this.stop(0)
-    })
-    for (const u of o.unsubscribe) this.client.unsubscribe(u.toString('utf8'), props.unsubscribe).catch(() => undefined)
-    return suback
+    const suback = o.topics.length === 0 ? undefined : this.client.subscribe(o.topics.map((t) => t.toString('utf8')), o.qos,
+      subscriptionOptions(o), props.subscribe, (mid, granted) => {
+        if (o.debug && !o.quiet) this.sink.line(paintDebug(`Subscribed (mid: ${mid}): ${granted.join(', ')}`))
+        if (granted.every((g) => g >= 128)) {
+          this.warn('All subscription requests were denied.\n')
+          // mosquitto leaves here with exit 0; a refusal is not a success: exit with the broker's code.
+          return this.stop(granted[0])
+        }
+        if (o.exitAfterSubscribe) this.stop(0)
+      })
+    const unsubacks = o.unsubscribe.map((u) => this.client.unsubscribe(u.toString('utf8'), props.unsubscribe))
+    for (const u of unsubacks) u.catch(() => undefined)
+    if (suback) return suback
+    // mosquitto 2.1: -U alone only unsubscribes (a persistent session may still deliver its other
+    // subscriptions). With -E it never exits then, having no SUBACK to wait for; we exit once
+    // every UNSUBACK is in.
+    const unsubscribed = Promise.all(unsubacks)
+    if (o.exitAfterSubscribe) unsubscribed.then(() => this.stop(0), () => undefined)
+    return unsubscribed
   }
 
   // After a loss: try again every second, forever (mosquitto's loop_forever), until stopped.
@@ -159,6 +180,8 @@ export class Subscriber {
   private accept(msg: ReceivedMessage): boolean {
     const o = this.o
     if (this.stopping) return false
+    // mosquitto: --message-rate counts every message and processes none (no -C, no filters).
+    if (this.rate) return true
     if (o.retainedOnly && !msg.retain) {
       this.stop(0)
       return false
@@ -186,10 +209,14 @@ export class Subscriber {
   // mosquitto's on_message steps (contract §6.6), in order; --retained-only's end is in accept().
   private onMessage(msg: ReceivedMessage): void {
     const o = this.o
+    if (this.rate) return this.rate.add()
     if (this.skips(msg)) return
     if (o.removeRetained && msg.retain) this.removeRetained(msg.topic)
     // Fixed: mosquitto's --random-filter acts per mille; the value is a percentage (stored x10).
+    // mosquitto: -w moves to the topic's line even for a message --random-filter then drops.
+    if (this.watch) this.sink.write(this.watch.before(msg.topic))
     if (o.randomFilter === undefined || Math.random() * 1000 < o.randomFilter) this.print(msg)
+    if (this.watch) this.sink.write(this.watch.after())
     if (o.count !== undefined && ++this.count >= o.count && !this.stopping) this.stop(0)
   }
 
@@ -215,6 +242,7 @@ export class Subscriber {
     if (this.stopping) return
     this.stopping = true
     this.stopCode = code
+    this.rate?.stop(true)
     clearTimeout(this.releaseWait)
     // QoS 2 messages already acknowledged (PUBREC) but not yet released by the broker: printed
     // now, or they would be lost (the broker considers them delivered).
@@ -243,12 +271,14 @@ export class Subscriber {
 
   private abort(code: number): void {
     this.stopping = true
+    this.rate?.stop(false)
     this.client.destroy()
     this.resolveRun(code)
   }
 
   private finishWithError(err: unknown): void {
     this.stopping = true
+    this.rate?.stop(false)
     this.sink.flush()
     this.resolveRun(report(this.ctx, err))
   }
@@ -257,3 +287,4 @@ export class Subscriber {
     if (!this.o.quiet) writeErr(text)
   }
 }
+

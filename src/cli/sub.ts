@@ -17,7 +17,7 @@ export function run(args: readonly string[]): Promise<void> {
 }
 
 async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
-  const parsed = parseCommandLine('sub', ctx.name, rawArgs(args), process.env)
+  const parsed = parseCommandLine('sub', rawArgs(args), process.env)
   if (parsed.kind !== 'run') {
     stdout().write(parsed.kind === 'help' ? helpText('sub', ctx.name) : versionText(ctx.name))
     // Deliberate difference: mosquitto exits 1 after --help and --version.

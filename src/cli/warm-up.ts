@@ -21,7 +21,7 @@ export async function warmUp(tool: Tool): Promise<unknown[]> {
   const env = { XDG_CONFIG_HOME: '/nonexistent' }
   const args = WARM_ARGS[tool]
   try {
-    parseCommandLine(tool, 'warm-up', args, env)
+    parseCommandLine(tool, args, env)
   } catch {
     // a warm-up only
   }

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events'
 import type { Duplex } from 'node:stream'
 import mqtt from 'mqtt-packet'
 import type { IConnackPacket, IPublishPacket, Packet } from 'mqtt-packet'
-import { ackReceivedLine, logId, publishLine, subscribeLine } from './debug-lines.js'
+import { ackReceivedLine, connackLogId, logId, publishLine, subscribeLine } from './debug-lines.js'
 import { encodePacket, encodePublish, needsGenericEncoder, publishSize, writePublish, type PublishFields } from './encode.js'
 import { InflightWindow, type PublishDone } from './inflight.js'
 import { decodePublish, plainAckMid, publishUserProperties, writeAck, type AckType, type IncomingPublish, type UserPropertyList } from './decode-publish.js'
@@ -401,7 +401,7 @@ export class MqttClient extends EventEmitter {
     // libmosquitto adopts a broker-assigned id before it logs the CONNACK.
     const assignedId = p.properties?.assignedClientIdentifier
     if (assignedId && code === 0) this.id = assignedId
-    this.log(`Client ${this.id} received CONNACK (${code})`)
+    this.log(`Client ${connackLogId(this.id)} received CONNACK (${code})`)
     const waiter = this.connackWaiter
     this.connackWaiter = undefined
     if (!waiter) return this.lose(new ConnectionLost('protocol', 'unexpected CONNACK'))

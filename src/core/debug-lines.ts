@@ -1,8 +1,13 @@
 // libmosquitto's debug log lines (contract §6.12), which mosquitto_pub/sub -d print on stdout.
 
-/** The id shown in debug lines: 2.0.11 prints "(null)" until an id is known. */
+/** The id shown in debug lines until one is known: mosquitto 2.1 prints "null" (2.0.11: "(null)"). */
 export function logId(clientId: string): string {
-  return clientId === '' ? '(null)' : clientId
+  return clientId === '' ? 'null' : clientId
+}
+
+/** The id in the "received CONNACK" line, which mosquitto 2.1 still prints as "(null)" when unknown. */
+export function connackLogId(id: string): string {
+  return id === 'null' ? '(null)' : id
 }
 
 /** `Client <id> sending|received PUBLISH (d0, q1, r0, m1, 't', ... (5 bytes))` */

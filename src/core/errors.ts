@@ -14,7 +14,9 @@ export const ExitCode = {
   AUTH: 11,
   UNKNOWN: 13,
   ERRNO: 14,
+  EAI: 15,
   PROXY: 16,
+  KEEPALIVE: 19,
   TIMEOUT: 27,
 } as const
 

@@ -1,17 +1,18 @@
 // Texts for CONNACK return codes and MQTT v5 reason codes, as libmosquitto words them.
 
+// mosquitto 2.1 words these without a final period, as its other library texts.
 const CONNACK_V3: readonly string[] = [
-  'Connection Accepted.',
-  'Connection Refused: unacceptable protocol version.',
-  'Connection Refused: identifier rejected.',
-  'Connection Refused: broker unavailable.',
-  'Connection Refused: bad user name or password.',
-  'Connection Refused: not authorised.',
+  'Connection Accepted',
+  'Connection Refused: unacceptable protocol version',
+  'Connection Refused: identifier rejected',
+  'Connection Refused: broker unavailable',
+  'Connection Refused: bad user name or password',
+  'Connection Refused: not authorised',
 ]
 
 /** mosquitto_connack_string(): the v3.x CONNACK return code text. */
 export function connackString(code: number): string {
-  return CONNACK_V3[code] ?? 'Connection Refused: unknown reason.'
+  return CONNACK_V3[code] ?? 'Connection Refused: unknown reason'
 }
 
 const REASONS: Record<number, string> = {
@@ -34,21 +35,33 @@ export function reasonString(code: number): string {
   return REASONS[code] ?? 'Unknown reason'
 }
 
+// mosquitto 2.1 words these without a final period (2.0: "The connection was lost.") and calls
+// MOSQ_ERR_INVAL "Invalid input" (2.0: "Invalid function arguments provided.").
 const STRERROR: Record<number, string> = {
-  0: 'No error.', 1: 'Out of memory.', 2: 'A network protocol error occurred when communicating with the broker.',
-  3: 'Invalid function arguments provided.', 4: 'The client is not currently connected.', 5: 'The connection was refused.',
-  6: 'Message not found (internal error).', 7: 'The connection was lost.', 8: 'A TLS error occurred.',
-  9: 'Payload too large.', 10: 'This feature is not supported.', 11: 'Authorisation failed.',
-  12: 'Access denied by ACL.', 13: 'Unknown error.', 15: 'Lookup error.', 16: 'Proxy error.', 18: 'Malformed UTF-8',
-  22: 'Duplicate property in property list',
-  23: 'TLS handshake failed.', 24: 'Requested QoS not supported on server.',
-  25: 'Packet larger than supported by the server.', 26: 'OCSP error.',
+  0: 'No error', 1: 'Out of memory', 2: 'A network protocol error occurred when communicating with the broker',
+  3: 'Invalid input', 4: 'The client is not currently connected', 5: 'The connection was refused',
+  6: 'Message not found (internal error)', 7: 'The connection was lost', 8: 'A TLS error occurred',
+  9: 'Payload too large', 10: 'This feature is not supported', 11: 'Authorisation failed',
+  12: 'Access denied by ACL', 13: 'Unknown error', 15: 'Lookup error', 16: 'Proxy error', 18: 'Malformed UTF-8',
+  19: 'Keepalive exceeded', 20: 'DNS Lookup failed', 21: 'Malformed packet', 22: 'Duplicate property in property list',
+  23: 'TLS handshake failed', 24: 'Requested QoS not supported on server',
+  25: 'Packet larger than supported by the server', 26: 'OCSP error', 27: 'Timeout',
 }
 
-/** mosquitto_strerror() as 2.0.11 words it (errno texts are the caller's). */
+/** mosquitto_strerror() as 2.1 words it (errno texts are the caller's). */
 export function strerror(rc: number): string {
   if (rc >= 128) return reasonString(rc)
-  return STRERROR[rc] ?? 'Unknown error.'
+  return STRERROR[rc] ?? 'Unknown error'
+}
+
+/** mosquitto's line for a failed connect call: "Unable to connect (<strerror>)." */
+export function unableToConnect(rc: number): string {
+  return `Unable to connect (${strerror(rc)}).\n`
+}
+
+/** mosquitto's last line for a failed run: "Error: <strerror>". */
+export function errorLine(rc: number): string {
+  return `Error: ${strerror(rc)}\n`
 }
 
 // DISCONNECT reasons about the broker's state or the network, not about what the client asked:

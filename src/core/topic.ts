@@ -8,6 +8,8 @@ const SLASH = 0x2f
 const DOLLAR = 0x24
 // MQTT strings carry a two-byte length
 const MAX_TOPIC_BYTES = 65535
+// mosquitto 2.1 refuses a topic of more than 200 '/' (its TOPIC_HIERARCHY_LIMIT); 2.0 had no limit
+const MAX_TOPIC_SEPARATORS = 200
 
 // Outcome of a topic check: 'utf8' → "Malformed UTF-8 in … argument", 'invalid' → "Invalid … topic".
 export type TopicCheck = 'ok' | 'utf8' | 'invalid'
@@ -16,16 +18,23 @@ export type TopicCheck = 'ok' | 'utf8' | 'invalid'
 export function checkPublishTopic(t: Buffer): TopicCheck {
   // mosquitto: the UTF-8 check runs first, so a topic over 65536 bytes is reported as malformed UTF-8
   if (!validateUtf8(t)) return 'utf8'
-  if (t.length > MAX_TOPIC_BYTES) return 'invalid'
+  if (!withinLimits(t)) return 'invalid'
   if (t.includes(PLUS) || t.includes(HASH)) return 'invalid'
-  // mosquitto: an empty topic passes here and only fails when publishing
   return 'ok'
+}
+
+// mosquitto 2.1 refuses an empty topic or filter here (2.0 let it through to the connection).
+function withinLimits(t: Buffer): boolean {
+  if (t.length === 0 || t.length > MAX_TOPIC_BYTES) return false
+  let separators = 0
+  for (let at = t.indexOf(SLASH); at !== -1; at = t.indexOf(SLASH, at + 1)) separators++
+  return separators <= MAX_TOPIC_SEPARATORS
 }
 
 // Checks a subscription filter (-t/-L in sub, -T, -U) per §4.2: wildcards must fill whole levels.
 export function checkSubscribeFilter(t: Buffer): TopicCheck {
   if (!validateUtf8(t)) return 'utf8'
-  if (t.length > MAX_TOPIC_BYTES) return 'invalid'
+  if (!withinLimits(t)) return 'invalid'
   const len = t.length
   for (let i = 0; i < len; i++) {
     const c = t[i]
@@ -38,7 +47,6 @@ export function checkSubscribeFilter(t: Buffer): TopicCheck {
       return 'invalid'
     }
   }
-  // mosquitto: an empty filter is accepted (the broker then rejects the SUBSCRIBE)
   return 'ok'
 }
 

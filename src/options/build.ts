@@ -79,6 +79,8 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
     noEol: flag('noEol'),
     format: buf('format'),
     pretty: flag('pretty'),
+    watch: flag('watch'),
+    messageRate: flag('messageRate'),
     responseTopic: buf('responseTopic'),
     latency: flag('latency'),
     correlation: (str('correlation') ?? 'strict') as Options['correlation'],
@@ -98,6 +100,8 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
       insecure: flag('insecure'),
       psk: str('psk'),
       pskIdentity: str('pskIdentity'),
+      keylog: str('tlsKeylog'),
+      noTls: flag('noTls'),
     },
     debug: flag('debug'),
     quiet: flag('quiet'),
@@ -106,8 +110,9 @@ export function buildOptions(tool: Tool, raw: RawOptions, state: WalkState): Opt
   options.will = willOptions(raw, str, flag)
   checkTls(options)
   checkSession(options)
-  if (tool === 'sub' && options.topics.length === 0) {
-    throw new UsageError('Error: You must specify a topic to subscribe to.\n')
+  // mosquitto 2.1: unsubscribing alone (-U without -t) is a run of its own.
+  if (tool === 'sub' && options.topics.length === 0 && options.unsubscribe.length === 0) {
+    throw new UsageError('Error: You must specify a topic to subscribe to (-t) or unsubscribe from (-U).\n')
   }
   options.propertyMap = buildProperties(options.properties, {
     sessionExpiry: options.sessionExpiry, protocolVersion: options.protocolVersion, quiet: options.quiet,

@@ -15,10 +15,11 @@ const SYNOPSIS: Record<Tool, string[]> = {
     '[-c] [-k keepalive] [-q qos] [-r] [--repeat N] [--repeat-delay time] [-x session-expiry]',
   ],
   sub: [
-    '{[-h host] [--unix path] [-p port] [-u username] [-P password] -t topic [--ws] | -L URL [-t topic]}',
+    '{[-h host] [--unix path] [-p port] [-u username] [-P password] {-t topic | -U topic} [--ws] | -L URL [-t topic]}',
     '[-c] [-k keepalive] [-q qos] [-x session-expiry-interval]',
     '[-C msg_count] [-E] [-R] [--retained-only] [--remove-retained] [-T filter_out] [-U topic ...]',
     '[-F format] [-W timeout_secs] [-N] [-v] [--pretty] [--random-filter chance]',
+    '[-w] [--message-rate] [--retain-handling always|new|never]',
   ],
   rr: [
     '{[-h host] [--unix path] [-p port] [-u username] [-P password] -t topic | -L URL} -e response-topic',
@@ -32,8 +33,8 @@ const COMMON_SYNOPSIS = [
   '[-A bind_address] [--nodelay] [-i id] [-I id_prefix] [-d] [--quiet] [-M max_inflight] [-V protocol-version]',
   '[--will-topic [--will-payload payload] [--will-qos qos] [--will-retain]]',
   '[{--cafile file | --capath dir} [--cert file] [--key file] [--ciphers ciphers] [--insecure] [--tls-version version]',
-  '  [--tls-alpn protocol] [--tls-use-os-certs]] [--psk hex-key --psk-identity identity]',
-  '[--proxy socks-url] [-D command identifier value]',
+  '  [--tls-alpn protocol] [--tls-use-os-certs] [--tls-keylog file]] [--psk hex-key --psk-identity identity] [--no-tls]',
+  '[--proxy socks-url] [-D command identifier value] [-o options-file] [--profile name]',
 ]
 
 const GROUP_TITLES: Record<Group, string> = {

@@ -1,4 +1,5 @@
 // The prose sections of the man pages, in roff. Options come from the table (man.ts).
+import { DEFAULT_OPTION_FILES } from './option-files.js'
 import type { Tool } from './table.js'
 
 /** One `.SH` section. */
@@ -7,65 +8,104 @@ export interface ManSection {
   body: string
 }
 
-const EXIT_COMMON = `
-.TP
-.B 0
-Success: every message was sent and, at QoS 1 and 2, acknowledged by the broker.
-.TP
-.B 1
-A usage error (the message names the option), a connection that could not be opened
-(\\fBError: Connection refused\\fR), or a file that could not be read.
-.TP
-.B 1\\-5
-MQTT v3.1/v3.1.1: the broker refused the connection; the status is the CONNACK return code
-(4 bad user name or password, 5 not authorised).
-.TP
-.B 7
-The connection was lost.
-.TP
-.B 8
-A TLS error.
-.TP
-.B 128\\-162
-MQTT v5: the reason code of a refused connection, publish or subscription (a refused MQTT v3
-subscription gives 128).
-`
+const USAGE_ETC = `A usage error (the message names the option), a connection that could not be opened
+(\\fBError: Connection refused\\fR, \\fBUnable to connect (Lookup error).\\fR), a TLS option or
+file that cannot be used, or a file that could not be read.`
+const CONNACK_V3 = `MQTT v3.1/v3.1.1: the broker refused the connection; the status is the CONNACK return code
+(4 bad user name or password, 5 not authorised).`
+const PROTOCOL = 'The broker broke the protocol: a malformed packet or an impossible length.'
+const PROXY_NO_CONN = 'The SOCKS proxy could not reach the broker.'
+const TLS = `A TLS error: the handshake failed (the line before says why) or \\fB\\-\\-capath\\fR cannot be
+read.`
+const PROXY_AUTH = `The SOCKS proxy refused the user name and password, or asked for some when \\fB\\-\\-proxy\\fR
+has none.`
+const PROXY_OTHER = 'Any other SOCKS proxy failure (the line before says what the proxy did).'
+const KEEPALIVE = 'Keepalive exceeded: no CONNACK or PINGRESP within 1.5 times the keepalive (\\fB\\-k\\fR).'
+const WS_REFUSED = 'WebSockets: the server refused the upgrade (mosquitto\'s \\fBError: Unknown error\\fR).'
+const STDOUT_FAILED = 'Writing to standard output failed (a full disk, an I/O error; not a reader that went away).'
+const V5_REFUSED = `MQTT v5: the reason code of a refused connection, publish or subscription (a refused MQTT v3
+subscription gives 128).`
 
-// tsrr exits as the other two do, but succeeds with an answer, and has -W's 27 and 24 (a request
-// above the broker's maximum QoS). test/unit/docs.test.ts checks that the replacement happened.
-const EXIT_RR = EXIT_COMMON.replace(/^\.B 0\n.*$/m, '.B 0\nSuccess: the answer was received and printed.') + `.TP
-.B 24
-The request's QoS is above the broker's maximum.
-.TP
-.B 27
-\\fB\\-W\\fR timed out before the answer came.
-`
+// Every exit status and what it means, per tool, in order (mosquitto's man pages list only the
+// CONNACK codes and 27; the others are libmosquitto's return codes, which its clients exit with).
+const EXIT_STATUSES: ReadonlyArray<[string, Partial<Record<Tool, string>>]> = [
+  ['0', {
+    pub: 'Success: every message was sent and, at QoS 1 and 2, acknowledged by the broker.',
+    rr: 'Success: the answer was received and printed.',
+    sub: `Success: \\fB\\-C\\fR messages were printed, \\fB\\-E\\fR saw every subscription (or, with only
+\\fB\\-U\\fR, every unsubscription) acknowledged, \\fB\\-\\-retained\\-only\\fR reached a message that is not
+retained, standard output was closed, or SIGINT or SIGTERM ended the run after the broker had
+answered the connection.`,
+  }],
+  ['1', { pub: USAGE_ETC, sub: USAGE_ETC, rr: USAGE_ETC }],
+  ['1\\-5', { pub: CONNACK_V3, sub: CONNACK_V3, rr: CONNACK_V3 }],
+  ['2', { pub: PROTOCOL, sub: PROTOCOL, rr: PROTOCOL }],
+  ['3', {
+    pub: `Invalid input: a \\fB\\-D publish topic\\-alias\\fR above the broker's topic\\-alias\\-maximum,
+or the SOCKS proxy said the request was invalid.`,
+    sub: 'Invalid input: the SOCKS proxy said the request was invalid.',
+    rr: 'Invalid input: the SOCKS proxy said the request was invalid.',
+  }],
+  ['4', { pub: PROXY_NO_CONN, sub: PROXY_NO_CONN, rr: PROXY_NO_CONN }],
+  ['7', {
+    pub: `The connection was lost (with \\fB\\-l\\fR: and could not be made again within 60 seconds, or the
+broker ended it with a DISCONNECT whose reason says the request is wrong).`,
+    sub: `The broker ended the connection with a DISCONNECT whose reason says the request is wrong (any
+other lost connection is made again every second).`,
+    rr: 'The connection was lost.',
+  }],
+  ['8', { pub: TLS, sub: TLS, rr: TLS }],
+  ['10', { pub: 'This feature is not supported: a retained message to a broker that announced it keeps none.' }],
+  ['11', { pub: PROXY_AUTH, sub: PROXY_AUTH, rr: PROXY_AUTH }],
+  ['13', { pub: WS_REFUSED, sub: WS_REFUSED, rr: WS_REFUSED }],
+  ['14', { pub: STDOUT_FAILED, sub: STDOUT_FAILED, rr: STDOUT_FAILED }],
+  ['16', { pub: PROXY_OTHER, sub: PROXY_OTHER, rr: PROXY_OTHER }],
+  ['19', { pub: KEEPALIVE, sub: KEEPALIVE, rr: KEEPALIVE }],
+  ['24', { pub: "MQTT v5: the QoS is above the broker's maximum\\-qos (nothing is sent).", rr: "The request's QoS is above the broker's maximum." }],
+  ['25', { pub: "MQTT v5: the message is larger than the broker's maximum\\-packet\\-size (nothing is sent)." }],
+  ['27', { sub: '\\fB\\-W\\fR timed out after the connection was made.', rr: '\\fB\\-W\\fR timed out before the answer came.' }],
+  ['128\\-162', { pub: V5_REFUSED, sub: V5_REFUSED, rr: V5_REFUSED }],
+  ['255', { sub: '\\fB\\-W\\fR or a signal before the broker answered the connection.' }],
+]
 
-const FILES = (name: string): ManSection => ({
-  title: 'FILES',
-  body: `
+/** The EXIT STATUS section of one tool. */
+function exitStatus(tool: Tool): ManSection {
+  const items = EXIT_STATUSES.filter(([, texts]) => texts[tool] !== undefined).map(([code, texts]) => `.TP\n.B ${code}\n${texts[tool]}`)
+  return { title: 'EXIT STATUS', body: items.join('\n') }
+}
+
+const FILES = (tool: Tool): ManSection => {
+  const [theirs, ours] = DEFAULT_OPTION_FILES[tool]
+  return { title: 'FILES', body: `
 .TP
-.I $XDG_CONFIG_HOME/${name}
+.I $XDG_CONFIG_HOME/${theirs}
 .TQ
-.I ~/.config/${name}
+.I ~/.config/${theirs}
 Default options, one per line, read before the command line in mosquitto's format: a line is an
 option and (after one space) its value, which runs to the end of the line; lines starting with
-\\fB#\\fR are comments. When \\fBXDG_CONFIG_HOME\\fR is set, \\fI~/.config\\fR is not consulted.
-\\fB\\-o\\fR \\fIfile\\fR reads \\fIfile\\fR instead.
+\\fB#\\fR are comments. This is \\fB${theirs}\\fR's own file, so the settings you have for it apply
+here too. When \\fBXDG_CONFIG_HOME\\fR is set, \\fI~/.config\\fR is not consulted.
+\\fB\\-o\\fR \\fIfile\\fR reads \\fIfile\\fR instead of both default files.
+.TP
+.I $XDG_CONFIG_HOME/${ours}
+.TQ
+.I ~/.config/${ours}
+More default options, read after \\fI${theirs}\\fR in the same format, so they override it: the
+place for options that ${theirs} does not have (such as \\fB\\-\\-pw\\-file\\fR) and would refuse.
 .TP
 .I ~/.config/tsmqtt/name
 A named profile, read with \\fB\\-\\-profile\\fR \\fIname\\fR after the default options and before the
 command line, in the same format; the same profiles serve tspub, tssub and tsrr, so hosts and
 credentials stay out of scripts.
-`,
-})
+` }
+}
 
 const ENVIRONMENT: ManSection = {
   title: 'ENVIRONMENT',
   body: `
 .TP
 .B XDG_CONFIG_HOME, HOME
-Where the default options file is looked for.
+Where the default options files are looked for.
 .TP
 .B TSMQTT_PASSWORD
 The password, when \\fB\\-u\\fR is given and no \\fB\\-P\\fR, \\fB\\-\\-pw\\-file\\fR or
@@ -162,8 +202,8 @@ export const MAN_SECTIONS: Record<Tool, { before: ManSection[]; after: ManSectio
 [\\fIoptions\\fR]
 ` },
       { title: 'DESCRIPTION', body: `
-\\fBtspub\\fR publishes MQTT messages. It is a drop\\-in replacement for \\fBmosquitto_pub\\fR 2.0:
-the same options, output, exit statuses and error messages. It speaks MQTT 3.1, 3.1.1 and 5.
+\\fBtspub\\fR publishes MQTT messages. It is a drop\\-in replacement for \\fBmosquitto_pub\\fR 2.1 (and
+2.0): the same options, output, exit statuses and error messages. It speaks MQTT 3.1, 3.1.1 and 5.
 .PP
 It exits 0 only when every message was written to the broker (QoS 0) or acknowledged by it
 (QoS 1 and 2). With \\fB\\-l\\fR it publishes one message per line of standard input as the lines
@@ -172,9 +212,9 @@ arrive; if the connection drops it reconnects, resends what was not acknowledged
 ` },
     ],
     after: [
-      { title: 'EXIT STATUS', body: EXIT_COMMON },
+      exitStatus('pub'),
       WEBSOCKETS,
-      FILES('tspub'),
+      FILES('pub'),
       ENVIRONMENT,
       { title: 'EXAMPLES', body: `
 Publish one message:
@@ -223,8 +263,8 @@ README for the complete list.
 ` },
       { title: 'DESCRIPTION', body: `
 \\fBtssub\\fR subscribes to MQTT topics and prints every message it receives on standard output,
-byte for byte. It is a drop\\-in replacement for \\fBmosquitto_sub\\fR 2.0: the same options,
-output, exit statuses and error messages. It speaks MQTT 3.1, 3.1.1 and 5.
+byte for byte. It is a drop\\-in replacement for \\fBmosquitto_sub\\fR 2.1 (and 2.0): the same
+options, output, exit statuses and error messages. It speaks MQTT 3.1, 3.1.1 and 5.
 .PP
 When the connection is lost it reconnects every second and subscribes again; \\fB\\-C\\fR counting
 carries on. It stops on \\fB\\-C\\fR, \\fB\\-E\\fR, \\fB\\-\\-retained\\-only\\fR, \\fB\\-W\\fR, SIGINT or SIGTERM (sending
@@ -233,15 +273,9 @@ DISCONNECT first), or when standard output is closed.
     ],
     after: [
       OUTPUT_FORMAT,
-      { title: 'EXIT STATUS', body: EXIT_COMMON + `.TP
-.B 27
-\\fB\\-W\\fR timed out after the connection was made.
-.TP
-.B 255
-\\fB\\-W\\fR or a signal before the broker answered the connection.
-` },
+      exitStatus('sub'),
       WEBSOCKETS,
-      FILES('tssub'),
+      FILES('sub'),
       ENVIRONMENT,
       { title: 'EXAMPLES', body: `
 Print everything under a topic with the topic names:
@@ -304,8 +338,8 @@ even if the broker never releases it, and nothing after the answer is acknowledg
     ],
     after: [
       OUTPUT_FORMAT,
-      { title: 'EXIT STATUS', body: EXIT_RR },
-      FILES('tsrr'),
+      exitStatus('rr'),
+      FILES('rr'),
       ENVIRONMENT,
       { title: 'EXAMPLES', body: `
 Ask a thermostat for its state, and wait at most 5 seconds for the answer:

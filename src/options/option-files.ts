@@ -1,10 +1,23 @@
-// Where option files come from: mosquitto's default file (~/.config/tspub), mosquitto 2.1's
-// `-o FILE` (which replaces it), and our named profiles shared by both tools (`--profile prod`
-// reads ~/.config/tsmqtt/prod), so hosts and credentials stay out of scripts. All are read before
-// argv, in mosquitto's file format, so argv overrides them.
+// Where option files come from: the default files (mosquitto's own ~/.config/mosquitto_pub, then
+// our ~/.config/tspub), mosquitto 2.1's `-o FILE` (which replaces them), and our named profiles
+// shared by every tool (`--profile prod` reads ~/.config/tsmqtt/prod), so hosts and credentials
+// stay out of scripts. All are read before argv, in mosquitto's file format, so argv overrides them.
 import { UsageError } from '../core/errors.js'
 import { configFilePath, readConfigFile } from './config-file.js'
 import { optionsFor, type Tool } from './table.js'
+
+/**
+ * Each tool's default options files, in reading order, looked up as mosquitto does (under
+ * $XDG_CONFIG_HOME, else ~/.config). mosquitto's own file comes first, so the settings a user
+ * already has for mosquitto's clients apply unchanged; ours comes second and overrides it, and
+ * may hold our extensions (--pw-file...) that mosquitto's clients, reading the same first file,
+ * would refuse. A missing file is skipped, as mosquitto does.
+ */
+export const DEFAULT_OPTION_FILES: Record<Tool, readonly string[]> = {
+  pub: ['mosquitto_pub', 'tspub'],
+  sub: ['mosquitto_sub', 'tssub'],
+  rr: ['mosquitto_rr', 'tsrr'],
+}
 
 /** The folder of named profiles, under the user's config directory. */
 export const PROFILE_DIR = 'tsmqtt'
@@ -16,7 +29,7 @@ export interface OptionFile {
 }
 
 /** The option files for this command line, in reading order. */
-export function optionFiles(tool: Tool, toolName: string, args: readonly string[], env: NodeJS.ProcessEnv): OptionFile[] {
+export function optionFiles(tool: Tool, args: readonly string[], env: NodeJS.ProcessEnv): OptionFile[] {
   const { optionsFile, profiles } = scan(tool, args)
   const files: OptionFile[] = []
   if (optionsFile !== undefined) {
@@ -24,8 +37,10 @@ export function optionFiles(tool: Tool, toolName: string, args: readonly string[
     if (content === undefined) throw new UsageError(`Error: Unable to read options file "${optionsFile}".\n`)
     files.push({ path: optionsFile, content })
   } else {
-    const path = configFilePath(toolName, env)
-    if (path !== undefined) files.push({ path, content: readConfigFile(path) })
+    for (const name of DEFAULT_OPTION_FILES[tool]) {
+      const path = configFilePath(name, env)
+      if (path !== undefined) files.push({ path, content: readConfigFile(path) })
+    }
   }
   for (const name of profiles) files.push(profileFile(name, env))
   return files

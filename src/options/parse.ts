@@ -11,12 +11,12 @@ import { OPTIONS, type Tool } from './table.js'
 import type { ParseResult } from './types.js'
 import { newWalkState, walkArgs } from './walk.js'
 
-/** Parse the config file of `toolName` (unless absent) followed by `args` (byte strings). */
-export function parseCommandLine(tool: Tool, toolName: string, args: readonly string[], env: NodeJS.ProcessEnv): ParseResult {
+/** Parse the tool's options files (those present) followed by `args` (byte strings). */
+export function parseCommandLine(tool: Tool, args: readonly string[], env: NodeJS.ProcessEnv): ParseResult {
   const state = newWalkState()
   const normalized: string[] = []
   // mosquitto: the config file is read first and its errors are reported like argv errors.
-  for (const { content } of optionFiles(tool, toolName, args, env)) {
+  for (const { content } of optionFiles(tool, args, env)) {
     if (!content) continue
     // Each line is parsed on its own: an option at the end of a line does not take the next line.
     state.inFile = true

@@ -1,6 +1,7 @@
 // -D / --property: the words after -D become mqtt-packet v5 property objects, one per packet
 // kind, with mosquitto 2.0.11's checks and texts (contract §2.8). Pure: no I/O, no options.
-import { UsageError } from '../core/errors.js'
+import { ExitCode, UsageError } from '../core/errors.js'
+import { strerror } from '../core/reason-codes.js'
 import { validateUtf8 } from '../core/utf8.js'
 import { PROPERTY_ORDER, type PropertyOrder } from '../core/encode.js'
 import { atol } from './c-numbers.js'
@@ -33,7 +34,7 @@ const LIST_LABEL: Readonly<Record<PropertyCommand, string>> = {
 }
 
 // Valid MQTT command words the client still refuses: it never sends these packets with user properties.
-const REFUSED: ReadonlySet<CommandWord> = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp', 'auth'])
+const REFUSED: ReadonlySet<CommandWord> = new Set(['puback', 'pubrec', 'pubrel', 'pubcomp', 'suback', 'unsuback', 'auth'])
 
 const SUBSCRIPTION_IDENTIFIER = 11
 const SESSION_EXPIRY_INTERVAL = 17
@@ -42,16 +43,17 @@ const VARINT_MAX = 268435455n
 const RANGE_MAX: Readonly<Record<string, bigint>> = { byte: 255n, int16: 65535n, int32: 4294967295n, varint: 4294967295n }
 
 const NOT_ENOUGH = 'Error: --property argument given but not enough arguments specified.\n\n'
-const PROTOCOL_ERROR = 'A network protocol error occurred when communicating with the broker.'
-const DUPLICATE = 'Duplicate property in property list'
+const PROTOCOL_ERROR = strerror(ExitCode.PROTOCOL)
+const DUPLICATE = strerror(22)
 
 /** Check one -D argument where it appears on the command line (checks 1-7 of §2.8). */
 export function checkPropertyArg(arg: PropertyArg): PropertyEntry {
   if (arg.values.length < 1) throw new UsageError(NOT_ENOUGH)
   const command = COMMAND_WORDS.find((c) => c === asciiLower(arg.command))
-  if (command === undefined) throw new UsageError('Error: Invalid command given in --property argument.\n\n')
+  // mosquitto 2.1 names the word it did not know (2.0: "Invalid command given ...")
+  if (command === undefined) throw new UsageError(`Error: Invalid command ${arg.command} given in --property argument.\n\n`)
   const info = PROPERTY_TABLE.get(asciiLower(arg.name))
-  if (info === undefined) throw new UsageError('Error: Invalid property name given in --property argument.\n\n')
+  if (info === undefined) throw new UsageError(`Error: Invalid property name ${arg.name} given in --property argument.\n\n`)
   // mosquitto: both words are echoed as typed, not as canonical names
   if (!info.commands.includes(command)) {
     throw new UsageError(`Error: ${arg.name} property not allowed for ${arg.command} in --property argument.\n\n`)

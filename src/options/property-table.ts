@@ -5,10 +5,11 @@
 export type PropertyType = 'byte' | 'int16' | 'int32' | 'varint' | 'binary' | 'string' | 'pair'
 
 /** The command words -D recognises (case-insensitively). */
-// mosquitto: 2.0.11 has no 'suback' or 'unsuback' (both are "Invalid command"), nor pingreq/pingresp.
+// mosquitto 2.1 knows 'suback' and 'unsuback' (2.0.11 calls them "Invalid command"); neither
+// knows pingreq/pingresp.
 export const COMMAND_WORDS = [
   'connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp',
-  'subscribe', 'unsubscribe', 'disconnect', 'auth', 'will',
+  'subscribe', 'suback', 'unsubscribe', 'unsuback', 'disconnect', 'auth', 'will',
 ] as const
 
 /** One -D command word. */
@@ -34,7 +35,7 @@ const PUB_WILL: readonly CommandWord[] = ['publish', 'will']
 const CONNACK: readonly CommandWord[] = ['connack']
 const CONNECT_CONNACK: readonly CommandWord[] = ['connect', 'connack']
 
-// Every row was checked against mosquitto_pub 2.0.11 (27 names x 12 commands).
+// Every row was checked against mosquitto_pub 2.0.11 (27 names x 12 commands) and 2.1.2 (x 14).
 const ROWS: ReadonlyArray<[string, number, PropertyType, string, readonly CommandWord[]]> = [
   ['payload-format-indicator', 1, 'byte', 'payloadFormatIndicator', PUB_WILL],
   ['message-expiry-interval', 2, 'int32', 'messageExpiryInterval', PUB_WILL],
@@ -54,7 +55,7 @@ const ROWS: ReadonlyArray<[string, number, PropertyType, string, readonly Comman
   ['server-reference', 28, 'string', 'serverReference', ['connack', 'disconnect']],
   // mosquitto: reason-string passes the check for will too (the broker then refuses the CONNECT).
   ['reason-string', 31, 'string', 'reasonString',
-    ['connack', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'disconnect', 'auth', 'will']],
+    ['connack', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'suback', 'unsuback', 'disconnect', 'auth', 'will']],
   ['receive-maximum', 33, 'int16', 'receiveMaximum', CONNECT_CONNACK],
   ['topic-alias-maximum', 34, 'int16', 'topicAliasMaximum', CONNECT_CONNACK],
   ['topic-alias', 35, 'int16', 'topicAlias', ['publish']],

@@ -41,6 +41,10 @@ export interface TlsOptions {
   insecure: boolean
   psk?: string
   pskIdentity?: string
+  /** --tls-keylog: append the session keys (NSS key log lines) to this file. */
+  keylog?: string
+  /** --no-tls: no TLS whatever the other options say (mosquitto 2.1). */
+  noTls: boolean
 }
 
 /** tsrr --correlation: which message on the response topic is the answer. */
@@ -100,6 +104,10 @@ export interface Options {
   noEol: boolean
   format?: Buffer
   pretty: boolean
+  /** -w: one terminal line per topic. */
+  watch: boolean
+  /** --message-rate: print messages per second instead of messages. */
+  messageRate: boolean
   /** tsrr -e. */
   responseTopic?: Buffer
   /** tsrr --latency. */

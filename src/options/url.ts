@@ -95,6 +95,6 @@ export function parseMqttUrl(url: Buffer): UrlParts {
     if (!startsWithNoCase(url, scheme.prefix)) continue
     return parseRest(url.subarray(scheme.prefix.length), scheme)
   }
-  // mosquitto: lower-case "unsupported" in 2.0, and two newlines before the usage hint
-  throw new UsageError('Error: unsupported URL scheme.\n\n')
+  // mosquitto 2.1 (2.0: lower-case "unsupported"), and two newlines before the usage hint
+  throw new UsageError('Error: Unsupported URL scheme.\n\n')
 }

@@ -87,7 +87,8 @@ export function checkValue(tool: Tool, spec: OptionSpec, value: string, state: W
       return [set(spec.key, version)]
     }
     case 'sessionExpiry':
-      return [set(spec.key, sessionExpiry(value))]
+      // mosquitto 2.1: -x switches to MQTT v5 where it appears (as -D does); a later -V still wins.
+      return [set(spec.key, sessionExpiry(value)), set('protocolVersion', 5)]
     case 'topic':
       checkTopic(tool, '-t', value)
       return [set('topic', value)]

@@ -4,6 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { rootCertificates } from 'node:tls'
 import { ExitCode, ToolError } from '../core/errors.js'
+import { errorLine, unableToConnect } from '../core/reason-codes.js'
 import { systemErrorText } from './errno.js'
 
 /** PEM certificates to trust, and where they came from (named in verification errors). */
@@ -23,7 +24,7 @@ const OS_BUNDLES = [
 ]
 
 /** mosquitto's line for a TLS file or option it only finds unusable when connecting. */
-export const TLS_AT_CONNECT = 'Unable to connect (A TLS error occurred.).\n'
+export const TLS_AT_CONNECT = unableToConnect(ExitCode.TLS)
 
 /**
  * mosquitto's error for a file or directory it cannot use, plus a line naming the flag and file
@@ -33,7 +34,7 @@ export const TLS_AT_CONNECT = 'Unable to connect (A TLS error occurred.).\n'
  */
 export function fileError(flag: string, file: string, err: NodeJS.ErrnoException): ToolError {
   const detail = `Error: ${flag}: cannot read ${file} (${systemErrorText(err)}).\n`
-  if (flag === '--capath') return new ToolError(ExitCode.TLS, `Error: A TLS error occurred.\n${detail}`, { cause: err })
+  if (flag === '--capath') return new ToolError(ExitCode.TLS, `${errorLine(ExitCode.TLS)}${detail}`, { cause: err })
   const first = err.code === 'EISDIR' ? TLS_AT_CONNECT : 'Error: Problem setting TLS options: File not found.\n'
   return new ToolError(ExitCode.USAGE, `${first}${detail}`, { cause: err })
 }

@@ -3,6 +3,7 @@
 // WebSocket and SOCKS code (and node:tls, ws) are imported when used, to keep start-up fast.
 import type { Duplex } from 'node:stream'
 import type { Options } from '../options/types.js'
+import { writeErr } from '../output/colour.js'
 import { openTcp } from './tcp.js'
 
 /** What the options ask for, decided before any I/O (exported for tests). */
@@ -19,6 +20,9 @@ export interface TransportPlan {
 /** mosquitto's rules for when TLS is on and which port is the default (contract §2.1, §2.7). */
 export function transportPlan(o: Options): TransportPlan {
   const t = o.tls
+  // mosquitto 2.1's --no-tls: as if no TLS option had been given. mosquitto still defaults to
+  // port 8883 for --cafile/--capath/--psk then, and speaks plain MQTT to it; we use 1883.
+  if (t.noTls) return { host: o.host, port: o.port ?? 1883, tls: false, useOsCerts: false, websocket: o.websocket }
   const explicitTls = t.cafile !== undefined || t.capath !== undefined || t.psk !== undefined
   // mosquitto: an explicit -p 8883 with no CA and no PSK turns TLS on with the OS certificates
   const port8883 = o.portExplicit && o.port === 8883 && !explicitTls
@@ -41,10 +45,10 @@ export async function openTransport(o: Options, onConnected?: () => void): Promi
   const socks = o.proxy === undefined ? undefined : await import('./socks.js')
   const proxy = socks?.parseProxyUrl(o.proxy!)
   // TLS files and values are checked before connecting: their errors exit 1, as mosquitto's do.
-  const tlsRequest = { ...o.tls, host: plan.host, port: plan.port, useOsCerts: plan.useOsCerts }
-  const checkOnly = !plan.tls && (o.tls.tlsEngine !== undefined || o.tls.tlsVersion !== undefined)
+  const tlsRequest = { ...o.tls, host: plan.host, port: plan.port, useOsCerts: plan.useOsCerts, warn: o.quiet ? undefined : writeErr }
+  const checkOnly = !plan.tls && !o.tls.noTls && (o.tls.tlsEngine !== undefined || o.tls.tlsVersion !== undefined)
   const tlsMod = plan.tls || checkOnly ? await import('./tls.js') : undefined
-  // mosquitto refuses a bad --tls-engine or --tls-version even for a plain connection.
+  // mosquitto refuses a bad --tls-engine or --tls-version even for a plain connection (not with --no-tls).
   if (checkOnly) tlsMod!.checkValues(tlsRequest)
   const setup = plan.tls ? tlsMod!.setupTls(tlsRequest) : undefined
 

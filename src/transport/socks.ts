@@ -3,6 +3,7 @@
 import { isIPv4, isIPv6 } from 'node:net'
 import type { Socket } from 'node:net'
 import { ExitCode, ToolError, UsageError } from '../core/errors.js'
+import { errorLine } from '../core/reason-codes.js'
 import { atoi } from '../options/c-numbers.js'
 import { openTcp } from './tcp.js'
 
@@ -50,6 +51,8 @@ export function parseProxyUrl(url: string): ProxyUrl {
     const colon = userInfo.indexOf(':')
     const user = colon === -1 ? userInfo : userInfo.slice(0, colon)
     const pass = colon === -1 ? '' : userInfo.slice(colon + 1)
+    // mosquitto 2.1 (2.0 took the rest as the password); write a ':' in either as %3A
+    if (pass.includes(':')) throw new UsageError("Error: Username cannot contain ':'.\n")
     result.username = percentDecode(user)
     result.password = percentDecode(pass)
     if (user === '' || (colon !== -1 && pass === '')) {
@@ -57,19 +60,41 @@ export function parseProxyUrl(url: string): ProxyUrl {
     }
   }
   if (rest === '') throw new UsageError('Error: Invalid proxy.\n')
-  const colon = rest.indexOf(':')
-  if (colon !== -1) {
-    const portText = rest.slice(colon + 1)
-    rest = rest.slice(0, colon)
-    if (portText === '' || rest === '') throw new UsageError('Error: Invalid proxy.\n')
+  const { host, portText } = hostAndPort(rest)
+  if (portText !== undefined) {
+    if (portText === '' || host === '') throw new UsageError('Error: Invalid proxy.\n')
     // mosquitto: atoi, so "1080/x" is 1080 and "abc" is 0
     const port = atoi(portText)
     if (port < 1 || port > 65535) throw new UsageError(`Error: Invalid proxy port ${port}\n`)
     result.port = port
   }
   // option values are byte strings; the host goes to the resolver as UTF-8
-  result.host = Buffer.from(rest, 'latin1').toString('utf8')
+  result.host = Buffer.from(host, 'latin1').toString('utf8')
   return result
+}
+
+// "host[:port]", or (mosquitto 2.1) "[IPv6 address][:port]". mosquitto 2.1 fails a second ':'
+// without a word, and reads what follows ']' without a ':' as the port; both are refused here
+// with a message, the latter as mosquitto does ("Invalid proxy port 0").
+function hostAndPort(rest: string): { host: string, portText?: string } {
+  if (rest.startsWith('[')) {
+    const close = rest.indexOf(']')
+    if (close === -1) throw new UsageError("Error: Invalid proxy: no ']' after the IPv6 address.\n")
+    const host = rest.slice(1, close)
+    if (host.includes('[') || rest.indexOf('[', close) !== -1 || rest.indexOf(']', close + 1) !== -1) {
+      throw new UsageError('Error: Duplicate IPv6 address.\n')
+    }
+    const after = rest.slice(close + 1)
+    if (after === '') return { host }
+    const portText = after.startsWith(':') ? after.slice(1) : after
+    if (portText.includes(':')) throw new UsageError('Error: Invalid proxy.\n')
+    return { host, portText }
+  }
+  const colon = rest.indexOf(':')
+  if (colon === -1) return { host: rest }
+  const portText = rest.slice(colon + 1)
+  if (portText.includes(':')) throw new UsageError('Error: Invalid proxy.\n')
+  return { host: rest.slice(0, colon), portText }
 }
 
 /** Where to tunnel to, and how to reach the proxy. */
@@ -185,14 +210,6 @@ function replyExit(code: number): number {
   return ExitCode.PROXY
 }
 
-// mosquitto's line for each of those exit statuses.
-const EXIT_LINES: Record<number, string> = {
-  [ExitCode.AUTH]: 'Error: Authorisation failed.\n',
-  [ExitCode.NO_CONN]: 'Error: The client is not currently connected.\n',
-  [ExitCode.INVAL]: 'Error: Invalid function arguments provided.\n',
-  [ExitCode.PROXY]: 'Error: Proxy error.\n',
-}
-
 // CONNECT to the broker and read the whole reply, so that only the broker's bytes remain.
 async function requestConnect(socket: Socket, reader: Reader, target: SocksTarget, where: string): Promise<void> {
   const port = Buffer.alloc(2)
@@ -231,12 +248,10 @@ export async function socksConnect(proxy: ProxyUrl, target: SocksTarget): Promis
     return socket
   } catch (err) {
     socket.destroy()
-    if (err instanceof SocksFailure) {
-      throw new ToolError(err.exitCode, `Error: ${err.line}\n${EXIT_LINES[err.exitCode]}`)
-    }
+    if (err instanceof SocksFailure) throw new ToolError(err.exitCode, `Error: ${err.line}\n${errorLine(err.exitCode)}`)
     const why = (err as Error).message === 'timeout'
       ? `did not complete the SOCKS5 handshake within ${HANDSHAKE_TIMEOUT_MS / 1000} s` : 'closed the connection during the SOCKS5 handshake'
-    throw new ToolError(ExitCode.PROXY, `Error: ${where} ${why}.\nError: Proxy error.\n`, { cause: err })
+    throw new ToolError(ExitCode.PROXY, `Error: ${where} ${why}.\n${errorLine(ExitCode.PROXY)}`, { cause: err })
   } finally {
     clearTimeout(timer)
   }

@@ -2,6 +2,7 @@
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import { ExitCode, ToolError } from '../core/errors.js'
+import { unableToConnect } from '../core/reason-codes.js'
 import { attachDirectReads } from '../core/incoming.js'
 import { DirectReader } from './direct-read.js'
 import { systemErrorText } from './errno.js'
@@ -16,8 +17,8 @@ export interface TcpTarget {
   direct?: boolean
 }
 
-const LOOKUP_ERROR = 'Unable to connect (Lookup error.).\n'
-const INVALID_ARGUMENTS = 'Unable to connect (Invalid function arguments provided.).\n'
+const LOOKUP_ERROR = unableToConnect(ExitCode.EAI)
+const INVALID_ARGUMENTS = unableToConnect(ExitCode.INVAL)
 
 /** Open a connected socket, or fail with mosquitto's text ("Error: Connection refused"). */
 export async function openTcp(target: TcpTarget): Promise<Duplex> {

@@ -1,7 +1,10 @@
 // What went wrong in a TLS handshake, in one line a person can act on, followed by mosquitto's
-// "Error: A TLS error occurred." and exit 8. mosquitto prints only that last line (peers.md §3.6).
+// "Error: A TLS error occurred" and exit 8. mosquitto 2.0 prints only that last line (peers.md
+// §3.6); 2.1.2 prints "Error: Protocol error" (exit 14) or "Unable to connect (A TLS error
+// occurred)." (exit 1), by how the handshake fails: we keep 2.0's line and status, in 2.1's words.
 import type { DetailedPeerCertificate, PeerCertificate } from 'node:tls'
 import { ExitCode, ToolError } from '../core/errors.js'
+import { errorLine } from '../core/reason-codes.js'
 
 /** What the handshake was attempted with: named in the messages. */
 export interface TlsContext {
@@ -17,7 +20,7 @@ export interface TlsContext {
 
 /** A handshake failure: the specific line, then mosquitto's line; exit 8. */
 export function tlsFailure(line: string, cause?: unknown): ToolError {
-  return new ToolError(ExitCode.TLS, `Error: ${line}\nError: A TLS error occurred.\n`, { cause })
+  return new ToolError(ExitCode.TLS, `Error: ${line}\n${errorLine(ExitCode.TLS)}`, { cause })
 }
 
 // OpenSSL's texts for the verification results Node reports as codes.

@@ -7,19 +7,23 @@
 // - TLS 1.2 works only with PSK suites named in `ciphers` (Node's default list says !PSK): PSK_CIPHERS.
 // - TLS 1.1 (tried in process with maxVersion) needs a CBC PSK suite at @SECLEVEL=0; --tls-version
 //   only sets a minimum, so the tools themselves never end up below TLS 1.2 against mosquitto.
+import fs from 'node:fs'
 import net from 'node:net'
 import type { Duplex } from 'node:stream'
 import tls from 'node:tls'
 import { ExitCode, ToolError } from '../core/errors.js'
 import { osCerts, readCaFile, readCaPath, readTlsFile, TLS_AT_CONNECT } from './ca-store.js'
+import { systemErrorText } from './errno.js'
 import { handshakeFailure, hostMismatch, type TlsContext, verifyFailure } from './tls-errors.js'
 import type { TlsOptions } from '../options/types.js'
 import { nowMs } from '../core/now.js'
 
 /** What to set up: the TLS options plus where we connect (useOsCerts may be forced by the plan). */
-export interface TlsRequest extends Omit<TlsOptions, 'tlsEngineKpassSha1'> {
+export interface TlsRequest extends Omit<TlsOptions, 'tlsEngineKpassSha1' | 'noTls'> {
   host: string
   port: number
+  /** Where a warning goes (none under --quiet). */
+  warn?: (text: string) => void
 }
 
 /** Everything checked and loaded before any connection is made. */
@@ -27,7 +31,12 @@ export interface TlsSetup {
   context: tls.SecureContext
   psk?: { psk: Buffer, identity: string }
   alpn?: string
+  /** Check the host name only: the chain is still verified (--insecure alone). */
   insecure: boolean
+  /** Accept any certificate (--insecure with --tls-version or --ciphers, as mosquitto 2.1). */
+  noVerify: boolean
+  /** --tls-keylog: where to append the session keys. */
+  keylog?: { file: string, warn?: (text: string) => void }
   ctx: TlsContext
 }
 
@@ -152,6 +161,10 @@ export function setupTls(r: TlsRequest): TlsSetup {
     psk,
     alpn,
     insecure: r.insecure,
+    // mosquitto 2.1 asks OpenSSL not to verify the certificate (SSL_VERIFY_NONE) when --insecure
+    // comes with --tls-version or --ciphers; alone, --insecure skips only the host name check.
+    noVerify: r.insecure && (r.tlsVersion !== undefined || r.ciphers !== undefined),
+    keylog: r.keylog === undefined ? undefined : { file: text(r.keylog), warn: r.warn },
     ctx: { host: text(r.host), port: r.port, trust, certFile, pskIdentity: psk?.identity, tlsVersion: r.tlsVersion, alpn },
   }
 }
@@ -162,6 +175,7 @@ function checkPeer(s: tls.TLSSocket, setup: TlsSetup): ToolError | undefined {
   const cert = s.getPeerCertificate(true)
   // with PSK there is no certificate to check; a certificate, if one came anyway, is checked
   if (setup.psk && (cert === null || Object.keys(cert).length === 0)) return undefined
+  if (setup.noVerify) return undefined
   if (!s.authorized) return verifyFailure(String(s.authorizationError), cert, ctx)
   // --insecure skips only this check, as in mosquitto; the chain was verified above
   if (!setup.insecure && ctx.port !== 0 && tls.checkServerIdentity(ctx.host, cert) !== undefined) return hostMismatch(ctx.host, cert)
@@ -186,6 +200,7 @@ export function startTls(socket: Duplex, setup: TlsSetup): Promise<tls.TLSSocket
       checkServerIdentity: () => undefined,
       pskCallback: setup.psk && (() => setup.psk!),
     })
+    if (setup.keylog !== undefined) logKeys(s, setup.keylog.file, setup.keylog.warn)
     let settled = false
     let waitTimer: NodeJS.Timeout | undefined
     const done = (err?: ToolError): void => {
@@ -225,5 +240,19 @@ export function startTls(socket: Duplex, setup: TlsSetup): Promise<tls.TLSSocket
       const rtt = nowMs() - started
       waitTimer = setTimeout(() => done(), Math.min(1000, Math.max(250, 4 * rtt)))
     })
+  })
+}
+
+// --tls-keylog: each key log line OpenSSL produces, appended to the file as it comes (the NSS
+// format Wireshark reads). mosquitto ignores a file it cannot open; we say so, once.
+function logKeys(s: tls.TLSSocket, file: string, warn?: (text: string) => void): void {
+  let warned = false
+  s.on('keylog', (line: Buffer) => {
+    try {
+      fs.appendFileSync(file, line)
+    } catch (err) {
+      if (!warned) warn?.(`Warning: --tls-keylog: cannot write ${file} (${systemErrorText(err as NodeJS.ErrnoException)}).\n`)
+      warned = true
+    }
   })
 }

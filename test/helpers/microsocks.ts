@@ -11,8 +11,11 @@ process.on('exit', () => {
   for (const c of live) c.kill('SIGKILL')
 })
 
-/** Starts microsocks and resolves its port once it accepts connections; undefined when skipped (not installed, outside CI). */
-export async function startMicrosocks(t: TestContext, auth?: [string, string]): Promise<number | undefined> {
+/**
+ * Starts microsocks on `address` (default 127.0.0.1; '::1' for a proxy at an IPv6 address) and
+ * resolves its port once it accepts connections; undefined when skipped (not installed, outside CI).
+ */
+export async function startMicrosocks(t: TestContext, auth?: [string, string], address = '127.0.0.1'): Promise<number | undefined> {
   const bin = ['/usr/bin/microsocks', '/usr/local/bin/microsocks'].find((p) => fs.existsSync(p))
   if (bin === undefined) {
     if (process.env.CI === 'true') throw new Error('microsocks is not installed, and the SOCKS5 tests are required in CI (apt-get install microsocks)')
@@ -20,20 +23,20 @@ export async function startMicrosocks(t: TestContext, auth?: [string, string]): 
     return undefined
   }
   const port = await freePort()
-  const child = spawn(bin, ['-i', '127.0.0.1', '-p', String(port), ...(auth ? ['-u', auth[0], '-P', auth[1]] : [])], { stdio: 'ignore' })
+  const child = spawn(bin, ['-i', address, '-p', String(port), ...(auth ? ['-u', auth[0], '-P', auth[1]] : [])], { stdio: 'ignore' })
   live.add(child)
   child.once('exit', () => live.delete(child))
   t.after(() => child.kill('SIGKILL'))
   for (let i = 0; i < 100; i++) {
-    if (await accepts(port)) return port
+    if (await accepts(address, port)) return port
     await new Promise((r) => setTimeout(r, 30))
   }
   throw new Error('microsocks did not start')
 }
 
-function accepts(port: number): Promise<boolean> {
+function accepts(host: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: '127.0.0.1', port }, () => {
+    const s = net.connect({ host, port }, () => {
       s.destroy()
       resolve(true)
     })

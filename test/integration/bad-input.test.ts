@@ -1,7 +1,8 @@
 // Bad input from the user (issue 6): invalid command lines, files, stdin and config files. Each
 // gets exactly mosquitto's stderr and exit status where mosquitto is right, and our own clear
 // text where we deliberately differ (the `why` of the row says so). Rows marked `same` are also
-// run through mosquitto_pub/mosquitto_sub 2.0.11 when installed, and must match byte for byte.
+// run through mosquitto_pub/mosquitto_sub 2.0.11 when installed, and must match byte for byte (its
+// library texts put in mosquitto 2.1's words, which ours follow).
 //
 // Every run points at 127.0.0.1 port 1, where nothing listens: a command line that is accepted
 // after all ends with "Error: Connection refused" instead of waiting for a broker.
@@ -14,6 +15,7 @@ import { Readable } from 'node:stream'
 import { after, before, describe, test } from 'node:test'
 import { connack, puback, startFakeBroker, type Step } from '../helpers/fake-broker.js'
 import { mosquittoClient } from '../helpers/mosquitto.js'
+import { libraryTexts21 } from '../helpers/mosquitto-texts.js'
 import { binPath, runCli, type RunOptions, type RunResult } from '../helpers/run-cli.js'
 
 const MAX = 268435455
@@ -44,7 +46,7 @@ interface Row {
   stdin?: () => RunOptions['stdin']
   // How the test names the stdin above.
   input?: string
-  // Content of the tool's config file ($XDG_CONFIG_HOME/<tool>, and mosquitto's own name).
+  // Content of the options file $XDG_CONFIG_HOME/mosquitto_<tool>, which both read.
   config?: string | Buffer
   // Run without root's power to read any file (tests run as root, for whom chmod 000 does not stop
   // reading): still root, so a checkout only root may enter still works.
@@ -92,7 +94,7 @@ const rows: Row[] = [
   // mosquitto stores the chance x10 and checks <= 10000, so 101 passes and 1001 does not.
   { tool: 'tssub', args: ['-t', 't', '--random-filter', '1001'], stderr: subErr('Error: --random-filter chance must be between 0.1-100.0\n\n'), same: true },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-D', 'connect', 'receive-maximum', '0'],
-    stderr: pubErr('Error in CONNECT properties: A network protocol error occurred when communicating with the broker.\n'), same: true },
+    stderr: pubErr('Error in CONNECT properties: A network protocol error occurred when communicating with the broker\n'), same: true },
 
   // Not numbers: atoi reads them as 0, or up to the first byte that is not a digit (as mosquitto).
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-q', 'x'], stderr: REFUSED, same: true },
@@ -133,7 +135,7 @@ const rows: Row[] = [
 
   // Missing values, unknown words.
   { tool: 'tspub', args: ['-m', 'x', '-t'], stderr: pubErr('Error: -t argument given but no topic specified.\n\n'), same: true },
-  { tool: 'tssub', args: [], stderr: subErr('Error: You must specify a topic to subscribe to.\n'), same: true },
+  { tool: 'tssub', args: [], stderr: subErr('Error: You must specify a topic to subscribe to (-t) or unsubscribe from (-U).\n'), why: 'as mosquitto 2.1 (2.0.11: without "(-t) or unsubscribe from (-U)")' },
   // (The full usage goes to stdout here, as mosquitto does.)
   { tool: 'tspub', args: ['-t', 't'], stderr: 'Error: Both topic and message must be supplied.\n', same: true },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '--foo'], stderr: pubErr("Error: Unknown option '--foo'.\n"), same: true },
@@ -149,10 +151,10 @@ const rows: Row[] = [
   { tool: 'tssub', args: ['-t', 't', '-U', 'a#b'], stderr: subErr("Error: Invalid unsubscribe topic 'a#b', are all '+' and '#' wildcards correct?\n"), same: true },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '--will-topic', 'a/#'], stderr: pubErr("Error: Invalid will topic 'a/#', does it contain '+' or '#'?\n"), same: true },
   { tool: 'tspub', args: ['-t', 'a'.repeat(65536), '-m', 'x'], stderr: pubErr(`Error: Invalid publish topic '${'a'.repeat(65536)}', does it contain '+' or '#'?\n`), same: true },
-  { tool: 'tspub', args: ['-t', '', '-m', 'x'], stderr: "Error: Invalid input. Does your topic contain '+' or '#'?\n", why: 'mosquitto connects, prints this and exits 0' },
+  { tool: 'tspub', args: ['-t', '', '-m', 'x'], stderr: pubErr("Error: Invalid publish topic '', does it contain '+' or '#'?\n"), why: 'as mosquitto 2.1; 2.0.11 connects, fails and exits 0' },
   // An empty filter is sent, as mosquitto sends it (the broker then drops the connection; see the
   // differential cases), wherever -t '' stands on the command line.
-  { tool: 'tssub', args: ['-t', ''], stderr: 'Error: Connection refused\n', same: true },
+  { tool: 'tssub', args: ['-t', ''], stderr: subErr("Error: Invalid subscription topic '', are all '+' and '#' wildcards correct?\n"), why: 'as mosquitto 2.1 (2.0.11 subscribes)' },
 
   // Topics and names that are not valid UTF-8 (raw argv bytes; contract §4.1).
   { tool: 'tspub', args: ['-t', bytes('ff'), '-m', 'x'], stderr: pubErr('Error: Malformed UTF-8 in -t argument.\n\n'), same: true },
@@ -169,10 +171,12 @@ const rows: Row[] = [
     why: 'mosquitto exits 1 silently' },
 
   // Files and stdin.
-  { tool: 'tspub', args: ['-t', 't', '-f', '@missing'], stderr: 'Error: Unable to open file "@missing".\nError loading input file "@missing".\n', same: true },
-  { tool: 'tspub', args: ['-t', 't', '-f', '@'], stderr: 'Error: File must be less than 268435455 bytes.\n\nError loading input file "@".\n', same: true },
+  { tool: 'tspub', args: ['-t', 't', '-f', '@missing'], stderr: 'Error: Unable to read file "@missing": No such file or directory.\nError loading input file "@missing".\n',
+    why: 'as mosquitto 2.1 (2.0.11: Unable to open file "x".)' },
+  { tool: 'tspub', args: ['-t', 't', '-f', '@'], stderr: 'Error: @ is not a file.\nError loading input file "@".\n',
+    why: "mosquitto 2.1's first line, with its newline (2.0.11: the size error)" },
   { tool: 'tspub', args: ['-t', 't', '-f', '@unreadable'], noReadOverride: true,
-    stderr: 'Error: Unable to open file "@unreadable".\nError loading input file "@unreadable".\n', same: true },
+    stderr: 'Error: Unable to read file "@unreadable": Permission denied.\nError loading input file "@unreadable".\n', why: 'as mosquitto 2.1' },
   { tool: 'tspub', args: ['-t', 't', '-f', '@too-big'], stderr: 'Error: File must be less than 268435455 bytes.\n\nError loading input file "@too-big".\n', same: true },
   { tool: 'tspub', args: ['-t', 't', '-f', '@largest'], stderr: REFUSED, same: true },
   // An empty regular file is an empty message; /dev/null is just as empty.
@@ -198,10 +202,10 @@ const rows: Row[] = [
   { tool: 'tspub', config: Buffer.from('-t \0abc\n', 'latin1'), args: ['-m', 'x'], stderr: pubErr('Error: -t argument given but no topic specified.\n\n'), same: true },
 
   // -L and the connection itself.
-  { tool: 'tspub', args: ['-L', 'foo://h/t', '-m', 'x'], stderr: pubErr('Error: unsupported URL scheme.\n\n'), same: true },
+  { tool: 'tspub', args: ['-L', 'foo://h/t', '-m', 'x'], stderr: pubErr('Error: Unsupported URL scheme.\n\n'), why: 'as mosquitto 2.1 (2.0.11: "unsupported")' },
   { tool: 'tspub', args: ['-L', 'mqtt://127.0.0.1', '-m', 'x'], stderr: pubErr('Error: Invalid URL for -L argument specified - topic missing.\n'), same: true },
   { tool: 'tspub', args: ['-L', 'mqtt://127.0.0.1:99999/t', '-m', 'x'], stderr: pubErr('Error: Invalid port given: 99999\n'),
-    why: 'mosquitto: "Unable to connect (Invalid function arguments provided.)."' },
+    why: 'mosquitto: "Unable to connect (Invalid input)."' },
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-A', '192.0.2.1'], stderr: 'Error: Cannot assign requested address\n', same: true },
 
   // mosquitto checks these even when TLS is not used; we add a line saying what is wrong.
@@ -212,7 +216,7 @@ const rows: Row[] = [
     stderr: 'Error: Problem setting TLS options, check the options are valid.\nError: --tls-version must be tlsv1.3, tlsv1.2 or tlsv1.1, not "tlsv9".\n',
     why: 'one more line' },
 
-  { tool: 'tspub', args: ['-t', 't', '-m', 'x', '--unix', `/tmp/${'s'.repeat(103)}`], stderr: 'Unable to connect (Invalid function arguments provided.).\n', same: true },
+  { tool: 'tspub', args: ['-t', 't', '-m', 'x', '--unix', `/tmp/${'s'.repeat(103)}`], stderr: 'Unable to connect (Invalid input).\n', same: true },
 
   // CONNECT fields have a 2-byte length: 65,536 bytes is one too many.
   { tool: 'tspub', args: ['-t', 't', '-m', 'x', '-u', LONG], stderr: 'Error: Problem setting username and/or password.\n', same: true },
@@ -234,7 +238,8 @@ function resolve(a: string | Buffer): string | Buffer {
 
 function resolveText(s: string | Buffer): Buffer {
   const text = Buffer.isBuffer(s) ? s.toString('latin1') : s
-  return Buffer.from(text.replace(/"@([a-z-]*)"/g, (_m, name: string) => `"${name === '' ? dir : at(name)}"`), Buffer.isBuffer(s) ? 'latin1' : 'utf8')
+  const named = text.replace(/"@([a-z-]*)"/g, (_m, name: string) => `"${name === '' ? dir : at(name)}"`).replace('Error: @ is', `Error: ${dir} is`)
+  return Buffer.from(named, Buffer.isBuffer(s) ? 'latin1' : 'utf8')
 }
 
 function label(row: Row): string {
@@ -251,7 +256,7 @@ const setpriv = spawnSync('setpriv', ['--version']).status === 0
 
 // Runs the row with our tool or mosquitto's; `bin` is 'ours' or the mosquitto client path.
 async function runRow(row: Row, which: 'ours' | 'mosquitto'): Promise<RunResult> {
-  const name = which === 'ours' ? row.tool : row.tool === 'tspub' ? 'mosquitto_pub' : 'mosquitto_sub'
+  const name = row.tool === 'tspub' ? 'mosquitto_pub' : 'mosquitto_sub'
   let env: Record<string, string> | undefined
   if (row.config !== undefined) {
     const cfg = fs.mkdtempSync(path.join(dir, 'cfg-'))
@@ -296,7 +301,7 @@ describe('invalid command lines and inputs', { concurrency: 4 }, () => {
       assert.equal(ours.code, row.code ?? 1, `exit status of ${label(row)}`)
       if (row.same === true && mosquittoClient('mosquitto_pub') !== undefined) {
         const theirs = await runRow(row, 'mosquitto')
-        const text = theirs.stderrBuf.toString('latin1').replaceAll('mosquitto_pub', 'tspub').replaceAll('mosquitto_sub', 'tssub')
+        const text = libraryTexts21(theirs.stderrBuf.toString('latin1')).replaceAll('mosquitto_pub', 'tspub').replaceAll('mosquitto_sub', 'tssub')
         assert.equal(text, expected.toString('latin1'), 'mosquitto 2.0.11 prints something else: the row is wrong')
         assert.equal(theirs.code, row.code ?? 1, 'mosquitto 2.0.11 exits differently: the row is wrong')
       }
@@ -368,7 +373,7 @@ describe('inputs that need a broker', { concurrency: 3 }, () => {
     const script: Step[] = [...accept, { expect: { cmd: 'publish', topic: 'a', payload: 'x' } }, { expect: { cmd: 'disconnect' } }]
     const cfg = fs.mkdtempSync(path.join(os.tmpdir(), 'tspub-nul-'))
     try {
-      for (const name of ['tspub', 'mosquitto_pub']) fs.writeFileSync(path.join(cfg, name), Buffer.from('-t a\0b\n', 'latin1'))
+      fs.writeFileSync(path.join(cfg, 'mosquitto_pub'), Buffer.from('-t a\0b\n', 'latin1'))
       for (const bin of ['tspub', mosquittoClient('mosquitto_pub')]) {
         if (bin === undefined) continue
         const broker = await startFakeBroker(script)

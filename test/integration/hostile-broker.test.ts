@@ -226,7 +226,7 @@ describe('hostile broker', { concurrency: true }, () => {
       ]
       const { r, broker } = await play('tspub', ['-t', 't', '-q', '1', '-M', '1', '-l', '-d'], script, 10_000, 'one\ntwo\n')
       assertCleanError(r, 2, /PUBACK for packet identifier 7, which nothing was waiting for/)
-      assert.match(r.stdout.toString(), /Warning: Received PUBACK from \(null\) for an unknown packet identifier 7\./)
+      assert.match(r.stdout.toString(), /Warning: Received PUBACK from null for an unknown packet identifier 7\./)
       assert.equal(broker.connections, 1)
       assert.equal(broker.received.filter((p) => p.cmd === 'publish').length, 1)
     })

@@ -161,13 +161,13 @@ test('the broker ends the connection before the answer: DISCONNECT with a reason
   const byClose = await fake(t, [...connected, ...subscribed(), { expect: { cmd: 'publish' } }, { close: true }])
   const r2 = await rr(byClose, REQUEST)
   await byClose.done()
-  assert.deepEqual([r2.code, r2.stderr], [7, 'Error: The connection was lost.\n'])
+  assert.deepEqual([r2.code, r2.stderr], [7, 'Error: The connection was lost\n'])
 })
 
 test('a refused connection: the reason in MQTT v5 and v3 words, exit with its code', async (t) => {
   const cases: [string[], number, string][] = [
     [[], 135, 'Connection error: Not authorized\n'],
-    [['-V', '311'], 5, 'Connection error: Connection Refused: not authorised.\n'],
+    [['-V', '311'], 5, 'Connection error: Connection Refused: not authorised\n'],
     // a v3-only broker answering a v5 CONNECT (aedes): say what to do
     [[], 132, 'Connection error: Unsupported Protocol Version. Try connecting to an MQTT v5 broker, or use MQTT v3.x mode.\n'],
   ]
@@ -252,14 +252,18 @@ test('a QoS 2 answer whose PUBREL does not come, or whose connection ends first,
   }
 })
 
-test("-t '' and -e '' are refused before connecting; -D with -V 311 too", async (t) => {
+test("-t '' and -e '' are refused while parsing (as mosquitto 2.1); -D with -V 311 before connecting", async (t) => {
   const b = await fake(t, [])
-  for (const args of [['-t', '', '-e', 'r', '-m', 'x'], ['-t', 't', '-e', '', '-m', 'x']]) {
+  const refusals: [string[], string][] = [
+    [['-t', '', '-e', 'r', '-m', 'x'], "Error: Invalid publish topic '', does it contain '+' or '#'?\n"],
+    [['-t', 't', '-e', '', '-m', 'x'], "Error: Invalid response topic '', does it contain '+' or '#'?\n"],
+  ]
+  for (const [args, text] of refusals) {
     const r = await rr(b, args)
-    assert.deepEqual([r.code, r.stderr], [1, 'Error: Invalid function arguments provided.\n'])
+    assert.deepEqual([r.code, r.stderr], [1, `${text}\nUse 'tsrr --help' to see usage.\n`])
   }
   const r = await rr(b, [...REQUEST, '-D', 'publish', 'user-property', 'a', 'b', '-V', '311'])
-  assert.deepEqual([r.code, r.stderr], [1, 'Unable to connect (This feature is not supported.).\n'])
+  assert.deepEqual([r.code, r.stderr], [1, 'Unable to connect (This feature is not supported).\n'])
   assert.equal(b.connections, 0)
 })
 

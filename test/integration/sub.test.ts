@@ -29,6 +29,75 @@ test('one SUBSCRIBE carries every -t at one QoS; -U follows; messages print; -C 
   assert.equal(r.stdout.toString(), 'a/1 first\nb/2 second\n')
 })
 
+// mosquitto 2.1: --retain-handling sets bits 4-5 of the v5 subscription options; -R means "never"
+// unless --retain-handling is given, wherever it is (2.1.2 ORs "new" then -R into the invalid 3).
+// v3 sends the QoS alone.
+test('--retain-handling and -R on the wire: the subscription options byte', async () => {
+  const cases: [string[], number, number][] = [
+    [['--retain-handling', 'new'], 5, 1], [['--retain-handling', 'never'], 5, 2], [['--retain-handling', 'always'], 5, 0],
+    [['-R'], 5, 2], [['-R', '--retain-handling', 'new'], 5, 1], [['--retain-handling', 'new', '-R'], 5, 1],
+    [['--retain-handling', 'new', '--retain-as-published'], 5, 1], [['--retain-handling', 'never'], 4, 0],
+  ]
+  for (const [args, version, rh] of cases) {
+    const b = await startFakeBroker([
+      ...connected,
+      { expect: { cmd: 'subscribe', subscriptions: [{ topic: 't', qos: 1, ...(version === 5 ? { rh, rap: args.includes('--retain-as-published') } : {}) }] } },
+      { send: suback(1, [1]) },
+      { expect: { cmd: 'disconnect' } },
+    ])
+    const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-V', version === 5 ? '5' : '311', '-t', 't', '-q', '1', '-E', ...args])
+    await b.done()
+    await b.close()
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`)
+  }
+})
+
+test('-U without -t: no SUBSCRIBE, only the UNSUBSCRIBEs; with -E it exits once both UNSUBACKs are in', async () => {
+  const b = await startFakeBroker([
+    ...connected,
+    { expect: { cmd: 'unsubscribe', messageId: 1, unsubscriptions: ['a'] } },
+    { expect: { cmd: 'unsubscribe', messageId: 2, unsubscriptions: ['b/#'] } },
+    { send: unsuback(1) },
+    { send: unsuback(2) },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-U', 'a', '-U', 'b/#', '-E'])
+  await b.done()
+  await b.close()
+  assert.deepEqual([r.code, r.stderr, r.stdout.toString()], [0, '', ''])
+})
+
+test('-w: the header before connecting, each topic on its own line, the cursor parked below', async () => {
+  const b = await startFakeBroker([
+    ...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [0]) },
+    { send: publish('x', '100') }, { send: publish('y', 'b') }, { send: publish('x', '9') },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', '#', '-w', '-C', '3'])
+  await b.done()
+  await b.close()
+  const E = '\x1b'
+  assert.equal(r.stdout.toString(), `${E}[2J${E}[1;1HBroker: 127.0.0.1\n` +
+    `${E}[2;1H${E}[K100\n${E}[2;1H\n` + `${E}[3;1H${E}[Kb\n${E}[3;1H\n` + `${E}[2;1H${E}[K9\n${E}[3;1H\n`)
+})
+
+test('--message-rate: counts instead of messages, and the count since the last line when -W ends it', async () => {
+  const b = await startFakeBroker([
+    ...connected, { expect: { cmd: 'subscribe' } }, { send: suback(1, [0]) },
+    { send: publish('x', 'a') }, { send: publish('x', 'b') }, { send: publish('y', 'c') },
+    { expect: { cmd: 'disconnect' } },
+  ])
+  const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', '#', '--message-rate', '-W', '2', '-v'])
+  await b.done()
+  await b.close()
+  assert.deepEqual([r.code, r.stderr], [27, 'Timed out\n'])
+  const lines = r.stdout.toString().split('\n').slice(0, -1)
+  // one line a second and a last one at -W: 2 or 3 lines, as the seconds fall; 3 messages in all
+  assert.ok(lines.length >= 2 && lines.length <= 3, r.stdout.toString())
+  assert.ok(lines.every((l) => /^\d+ msgs\/s$/.test(l)), r.stdout.toString())
+  assert.equal(lines.reduce((n, l) => n + parseInt(l, 10), 0), 3)
+})
+
 test('QoS 2 delivery: PUBREC, then the message is printed once when PUBREL arrives', async () => {
   const b = await startFakeBroker([
     ...connected,
@@ -157,7 +226,7 @@ test('CONNACK refusal: "Connection error: ..." and the code as exit status', asy
   const r = await runCli('tssub', [...HOST, '-p', String(b.port), '-t', 't'])
   await b.close()
   assert.equal(r.code, 4)
-  assert.equal(r.stderr, 'Connection error: Connection Refused: bad user name or password.\n')
+  assert.equal(r.stderr, 'Connection error: Connection Refused: bad user name or password\n')
 })
 
 test('-R with --retained-only is refused without the usage hint', async () => {

@@ -11,12 +11,13 @@ import { transportPlan } from '../../src/transport/index.js'
 import { parseProxyUrl } from '../../src/transport/socks.js'
 import { makeCerts, type Certs } from '../helpers/certs.js'
 import { freePort, mosquittoClient, requireMosquitto, requireMosquittoClients, startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { libraryTexts21 } from '../helpers/mosquitto-texts.js'
 import { runCli, type RunResult } from '../helpers/run-cli.js'
 import { startMicrosocks } from '../helpers/microsocks.js'
 import { publishThrough as publish, socketDir, subscribeThrough as subscribe, writePayload, type PlainSide } from '../helpers/through.js'
 
 const options = (args: string[]): Options => {
-  const r = parseCommandLine('pub', 'tspub', [...args, '-t', 't', '-m', 'm'], { XDG_CONFIG_HOME: '/nonexistent-tsmqtt-test' })
+  const r = parseCommandLine('pub', [...args, '-t', 't', '-m', 'm'], { XDG_CONFIG_HOME: '/nonexistent-tsmqtt-test' })
   assert.equal(r.kind, 'run')
   return (r as { options: Options }).options
 }
@@ -36,6 +37,13 @@ describe('when TLS is on, and the default port (contract §2.1, §2.7)', () => {
     assert.deepEqual(plan(['-p', '8883', '--cafile', 'ca.pem']), [true, 8883, false])
     assert.deepEqual(plan(['-L', 'mqtts://h/t']), [true, 8883, true])
     assert.deepEqual(plan(['-L', 'mqtt://h:8883/t']), [false, 8883, false])
+    // --no-tls (mosquitto 2.1): no TLS whatever else says so; the default port is then 1883
+    // (mosquitto keeps 8883 for --cafile/--capath/--psk and speaks plain MQTT to it)
+    assert.deepEqual(plan(['-p', '8883', '--no-tls']), [false, 8883, false])
+    assert.deepEqual(plan(['--cafile', 'ca.pem', '--no-tls']), [false, 1883, false])
+    assert.deepEqual(plan(['--no-tls', '--psk', 'ab', '--psk-identity', 'i']), [false, 1883, false])
+    assert.deepEqual(plan(['-L', 'mqtts://h/t', '--no-tls']), [false, 8883, false])
+    assert.deepEqual(plan(['--tls-use-os-certs', '--no-tls']), [false, 1883, false])
     // --cert without a CA turns nothing on (mosquitto ignores it then)
     assert.deepEqual(plan(['--cert', 'c.pem', '--key', 'k.pem']), [false, 1883, false])
     assert.deepEqual(plan(['-L', 'ws://h/t']), [false, 1883, false])
@@ -67,10 +75,14 @@ describe('--proxy URLs as mosquitto parses them', () => {
   test('host, port, user and password; %25, %3A/%3a and %40 decoded', () => {
     assert.deepEqual(parseProxyUrl('socks5h://proxy'), { host: 'proxy', port: 1080 })
     assert.deepEqual(parseProxyUrl('socks5h://proxy:9050'), { host: 'proxy', port: 9050 })
-    const p = parseProxyUrl('socks5h://us%3aer:p%3Aa%40s%25s:w@proxy:1')
+    const p = parseProxyUrl('socks5h://us%3aer:p%3Aa%40s%25s%3Aw@proxy:1')
     assert.equal(p.username?.toString(), 'us:er')
     // fixed: mosquitto decodes %40 to ':'
     assert.equal(p.password?.toString(), 'p:a@s%s:w')
+    // mosquitto 2.1: an IPv6 address in brackets, with or without a port
+    assert.deepEqual(parseProxyUrl('socks5h://[::1]:1081'), { host: '::1', port: 1081 })
+    assert.deepEqual(parseProxyUrl('socks5h://[fe80::1%25eth0]'), { host: 'fe80::1%25eth0', port: 1080 })
+    assert.deepEqual(parseProxyUrl('socks5h://u:p@[::1]:9').port, 9)
     // mosquitto: atoi, so trailing junk after the port is ignored
     assert.equal(parseProxyUrl('socks5h://proxy:1080/x').port, 1080)
   })
@@ -86,6 +98,15 @@ describe('--proxy URLs as mosquitto parses them', () => {
     // a bad escape gives only the usage line, as in mosquitto
     assert.equal(usage('socks5h://u%zz:p@proxy'), '')
     assert.equal(usage('socks5h://u:p%4@proxy'), '')
+    // mosquitto 2.1's texts for the IPv6 form and a second ':' in the user info
+    assert.equal(usage('socks5h://[[::1]]'), 'Error: Duplicate IPv6 address.\n')
+    assert.equal(usage('socks5h://[::1]x'), 'Error: Invalid proxy port 0\n')
+    assert.equal(usage('socks5h://u:p:q@proxy'), "Error: Username cannot contain ':'.\n")
+    // mosquitto 2.1 fails these without a word
+    assert.equal(usage('socks5h://[::1'), "Error: Invalid proxy: no ']' after the IPv6 address.\n")
+    assert.equal(usage('socks5h://[::1]:1:2'), 'Error: Invalid proxy.\n')
+    assert.equal(usage('socks5h://proxy:1:2'), 'Error: Invalid proxy.\n')
+    assert.equal(usage('socks5h://::1'), 'Error: Invalid proxy.\n')
   })
 })
 
@@ -165,6 +186,17 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
     await subscribeThrough(e, [...proxy, '-h', '127.0.0.1', '-p', String(e.broker.port)])
   })
 
+  // mosquitto 2.1: --proxy socks5h://[IPv6 address]:port
+  test('a proxy at a bracketed IPv6 address: both tools, byte-exact', async (t) => {
+    const e = await ready(t)
+    if (!e) return
+    const port = await startMicrosocks(t, ['user', 'pw'], '::1')
+    if (port === undefined) return
+    const proxy = ['--proxy', `socks5h://user:pw@[::1]:${port}`]
+    await publishThrough(e, [...proxy, '-h', '127.0.0.1', '-p', String(e.broker.port)])
+    await subscribeThrough(e, [...proxy, '-h', '127.0.0.1', '-p', String(e.broker.port)])
+  })
+
   test('user name and password, with %3A and %40 in the password', async (t) => {
     const e = await ready(t)
     if (!e) return
@@ -177,8 +209,8 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
       runCli('tspub', ['--proxy', `socks5h://user:wrong@127.0.0.1:${port}`, ...target]),
       runCli('tspub', ['--proxy', `socks5h://127.0.0.1:${port}`, ...target]),
     ])
-    assertFailure(bad, 11, `Error: ${where} refused the user name and password in --proxy.\nError: Authorisation failed.\n`)
-    assertFailure(none, 11, `Error: ${where} requires a user name and password (socks5h://user:pass@host:port).\nError: Authorisation failed.\n`)
+    assertFailure(bad, 11, `Error: ${where} refused the user name and password in --proxy.\nError: Authorisation failed\n`)
+    assertFailure(none, 11, `Error: ${where} requires a user name and password (socks5h://user:pass@host:port).\nError: Authorisation failed\n`)
   })
 
   test('the proxy cannot reach the broker, the proxy is unreachable, a bad --proxy URL', async (t) => {
@@ -193,12 +225,12 @@ describe('SOCKS5 through microsocks', { concurrency: 2 }, () => {
       runCli('tssub', ['--proxy', 'socks5://127.0.0.1', '-t', 't']),
     ])
     // mosquitto maps the proxy's reply 5 (connection refused) to "not connected", exit 4.
-    assertFailure(refused, 4, `Error: the SOCKS5 proxy at 127.0.0.1:${port} could not connect to 127.0.0.1:${closed}: connection refused.\nError: The client is not currently connected.\n`)
+    assertFailure(refused, 4, `Error: the SOCKS5 proxy at 127.0.0.1:${port} could not connect to 127.0.0.1:${closed}: connection refused.\nError: The client is not currently connected\n`)
     const theirs = mosquittoClient('mosquitto_pub')
     if (theirs) {
       const m = await runCli(theirs, ['--proxy', `socks5h://127.0.0.1:${port}`, '-h', '127.0.0.1', '-p', String(closed), '-t', 't', '-m', 'm'])
       assert.equal(m.code, refused.code)
-      assert.equal(m.stderr, 'Error: The client is not currently connected.\n')
+      assert.equal(libraryTexts21(m.stderr), 'Error: The client is not currently connected\n')
     }
     assertFailure(unreachable, 1, `Error: cannot reach the SOCKS5 proxy at 127.0.0.1:${closed} (--proxy).\nError: Connection refused\n`)
     assertFailure(scheme, 1, "Error: Unsupported proxy protocol: socks5://127.0.0.1\n\nUse 'tssub --help' to see usage.\n")

@@ -105,6 +105,7 @@ test('bash: option names, and values where they are a fixed set', () => {
   assert.deepEqual(complete('tspub -C'), [])
   assert.deepEqual(complete('tspub --ret'), ['--retain'])
   assert.deepEqual(sorted(complete('tssub --ret')), ['--retain-handling', '--retained-only'])
+  assert.deepEqual(complete('tssub --retain-handling n'), ['new', 'never'])
   // tsrr: its own options, pub's message sources, sub's output options; not -l, -r or -C
   assert.deepEqual(complete('tsrr -e'), ['-e'])
   assert.deepEqual(complete('tspub -e'), [])

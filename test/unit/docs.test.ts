@@ -64,3 +64,28 @@ test('the man pages render without warnings', { skip: spawnSync('man', ['--versi
     assert.match(r.stdout, /EXIT STATUS/)
   }
 })
+
+test('the man pages are plain ASCII (they render the same under LANG=C)', () => {
+  for (const [, name] of TOOLS) {
+    const page = readFileSync(new URL(`man/${name}.1`, root))
+    const at = page.findIndex((b) => b > 0x7e || (b < 0x20 && b !== 0x0a))
+    assert.equal(at, -1, `${name}.1 has a byte that is not printable ASCII at ${at}`)
+  }
+})
+
+test("each man page's EXIT STATUS is its tool's own and names every status it can end with", () => {
+  const statuses = (page: string): string[] => {
+    const section = page.slice(page.indexOf('.SH EXIT STATUS'), page.indexOf('.SH', page.indexOf('.SH EXIT STATUS') + 1))
+    return [...section.matchAll(/^\.B (.+)$/gm)].map((m) => m[1]!.replace(/\\-/g, '-'))
+  }
+  const shared = ['0', '1', '1-5', '2', '3', '4', '7', '8', '11', '13', '14', '16', '19', '128-162']
+  assert.deepEqual(statuses(manPage('pub')), [...shared, '10', '24', '25'].sort(byCode))
+  assert.deepEqual(statuses(manPage('sub')), [...shared, '27', '255'].sort(byCode))
+  assert.deepEqual(statuses(manPage('rr')), [...shared, '24', '27'].sort(byCode))
+  const sub = manPage('sub')
+  assert.doesNotMatch(sub.slice(sub.indexOf('.SH EXIT STATUS')), /every message was sent/)
+})
+
+function byCode(a: string, b: string): number {
+  return parseInt(a, 10) - parseInt(b, 10) || a.length - b.length
+}

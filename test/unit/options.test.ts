@@ -12,14 +12,14 @@ import type { Options } from '../../src/options/types.js'
 const NO_CONFIG = { XDG_CONFIG_HOME: '/nonexistent-tsmqtt-test' }
 
 function parse(tool: Tool, args: string[], env: NodeJS.ProcessEnv = NO_CONFIG): Options {
-  const r = parseCommandLine(tool, tool === 'pub' ? 'tspub' : 'tssub', args, env)
+  const r = parseCommandLine(tool, args, env)
   assert.equal(r.kind, 'run')
   return (r as { options: Options }).options
 }
 
 function parseError(tool: Tool, args: string[], env: NodeJS.ProcessEnv = NO_CONFIG): string {
   try {
-    parseCommandLine(tool, tool === 'pub' ? 'tspub' : 'tssub', args, env)
+    parseCommandLine(tool, args, env)
   } catch (err) {
     assert.ok(err instanceof UsageError, `expected a UsageError, got ${err}`)
     return err.text.toString('latin1')
@@ -113,6 +113,24 @@ test('-x accepts strtol forms and infinity', () => {
   assert.equal(parse('pub', ['-x', Buffer.from('∞').toString('latin1'), '-i', 'x']).sessionExpiry, 4294967295)
 })
 
+test('-x selects MQTT v5 where it appears, as -D does (mosquitto 2.1); a later -V wins', () => {
+  const v5 = parse('pub', ['-t', 't', '-m', 'm', '-x', '60'])
+  assert.equal(v5.protocolVersion, 5)
+  assert.deepEqual(v5.propertyMap.connect, { sessionExpiryInterval: 60 })
+  assert.equal(parse('pub', ['-V', '311', '-x', '60']).protocolVersion, 5)
+  const v311 = parse('pub', ['-x', '60', '-V', '311'])
+  assert.equal(v311.protocolVersion, 4)
+  assert.deepEqual(v311.propertyMap, {})
+  // v5 rules apply: a session that never expires needs a client id.
+  assert.equal(parseError('pub', ['-t', 't', '-m', 'm', '-x', '-1']),
+    'Error: You must provide a client id if you are using an infinite session expiry interval.\n')
+  // In the options file too.
+  const dir = mkdtempSync(join(tmpdir(), 'tsmqtt-x-'))
+  writeFileSync(join(dir, 'mosquitto_sub'), '-x 30\n')
+  assert.equal(parse('sub', ['-t', 't'], { XDG_CONFIG_HOME: dir }).protocolVersion, 5)
+  assert.equal(parse('sub', ['-t', 't', '-V', '31'], { XDG_CONFIG_HOME: dir }).protocolVersion, 3)
+})
+
 test('topics are validated where they appear', () => {
   assert.equal(parseError('pub', ['-t', 'a/+']), "Error: Invalid publish topic 'a/+', does it contain '+' or '#'?\n")
   assert.equal(parseError('sub', ['-t', 'a/b#']), "Error: Invalid subscription topic 'a/b#', are all '+' and '#' wildcards correct?\n")
@@ -130,8 +148,8 @@ test('the first error in argv order wins', () => {
 })
 
 test('--help and --version stop parsing', () => {
-  assert.equal(parseCommandLine('pub', 'tspub', ['--help', '-q', '9'], NO_CONFIG).kind, 'help')
-  assert.equal(parseCommandLine('sub', 'tssub', ['--version'], NO_CONFIG).kind, 'version')
+  assert.equal(parseCommandLine('pub', ['--help', '-q', '9'], NO_CONFIG).kind, 'help')
+  assert.equal(parseCommandLine('sub', ['--version'], NO_CONFIG).kind, 'version')
 })
 
 test('message sources are exclusive', () => {
@@ -168,7 +186,7 @@ test('-L sets host, port, credentials and topic; later options override it', () 
   assert.deepEqual(o.topics.map(String), ['a/b'])
   assert.equal(parse('pub', ['-L', 'mqtt://h:1999/t', '-p', '2000']).port, 2000)
   assert.deepEqual(parse('sub', ['-L', 'mqtt://h/x', '-t', 'y']).topics.map(String), ['x', 'y'])
-  assert.equal(parseError('pub', ['-L', 'http://h/t']), 'Error: unsupported URL scheme.\n\n')
+  assert.equal(parseError('pub', ['-L', 'http://h/t']), 'Error: Unsupported URL scheme.\n\n')
   assert.equal(parseError('pub', ['-L', 'mqtt://h']), 'Error: Invalid URL for -L argument specified - topic missing.\n')
 })
 
@@ -184,7 +202,7 @@ test('post-parse checks come in mosquitto\'s order', () => {
   assert.equal(parseError('pub', ['-c', '-t', 'a']), 'Error: You must provide a client id if you are using the -c option.\n')
   assert.equal(parseError('pub', ['-c', '-I', 'p']), 'Error: You must provide a client id if you are using the -c option.\n')
   assert.equal(parseError('pub', ['-c', '-V', '5']), 'Error: You must provide a client id if you are using an infinite session expiry interval.\n')
-  assert.equal(parseError('sub', ['-q', '1']), 'Error: You must specify a topic to subscribe to.\n')
+  assert.equal(parseError('sub', ['-q', '1']), 'Error: You must specify a topic to subscribe to (-t) or unsubscribe from (-U).\n')
   assert.equal(parseError('pub', ['-i', 'a', '-I', 'b']), 'Error: -i and -I argument cannot be used together.\n\n')
   assert.equal(parseError('pub', ['--cert', 'c']), 'Error: Both certfile and keyfile must be provided if one of them is set.\n')
   assert.equal(parseError('pub', ['--psk', '00']), 'Error: --psk-identity required if --psk used.\n')
@@ -208,6 +226,41 @@ test('the config file comes first, line by line, and argv overrides it', () => {
   assert.equal(parseError('pub', ['-m', 'x'], { XDG_CONFIG_HOME: dir }), 'Error: Only one type of message can be sent at once.\n\n')
   writeFileSync(join(dir, 'tspub'), '-t\nfoo\n')
   assert.equal(parseError('pub', [], { XDG_CONFIG_HOME: dir }), 'Error: -t argument given but no topic specified.\n\n')
+})
+
+test("mosquitto's own options file is read first, then ours, which overrides it", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsmqtt-both-'))
+  const env = { XDG_CONFIG_HOME: dir }
+  // mosquitto_pub's file alone: a user's settings for mosquitto's clients apply to ours.
+  writeFileSync(join(dir, 'mosquitto_pub'), '-h mosq-host\n-p 1884\n-t mosq/topic\n')
+  let o = parse('pub', ['-m', 'x'], env)
+  assert.equal(o.host, 'mosq-host')
+  assert.equal(o.port, 1884)
+  assert.deepEqual(o.topics.map(String), ['mosq/topic'])
+  // Each tool reads its own: mosquitto_sub's for tssub, not mosquitto_pub's.
+  writeFileSync(join(dir, 'mosquitto_sub'), '-t mosq/sub\n')
+  assert.deepEqual(parse('sub', [], env).topics.map(String), ['mosq/sub'])
+  // Ours second: its scalars win, repeatable options add up, argv still wins over both.
+  writeFileSync(join(dir, 'tspub'), '-h ts-host\n')
+  writeFileSync(join(dir, 'tssub'), '-t ts/sub\n')
+  o = parse('pub', ['-m', 'x'], env)
+  assert.equal(o.host, 'ts-host')
+  assert.equal(o.port, 1884)
+  assert.equal(parse('pub', ['-m', 'x', '-h', 'argv-host'], env).host, 'argv-host')
+  assert.deepEqual(parse('sub', ['-t', 'argv/sub'], env).topics.map(String), ['mosq/sub', 'ts/sub', 'argv/sub'])
+  // An error in mosquitto's file is reported like an argv error, as mosquitto does.
+  writeFileSync(join(dir, 'mosquitto_pub'), '-q 7\n')
+  assert.equal(parseError('pub', ['-t', 't', '-m', 'x'], env), 'Error: Invalid QoS given: 7\n')
+  // HOME is the fallback for both files, and a set XDG_CONFIG_HOME hides it (mosquitto).
+  const home = mkdtempSync(join(tmpdir(), 'tsmqtt-home-'))
+  mkdirSync(join(home, '.config'))
+  writeFileSync(join(home, '.config', 'mosquitto_pub'), '-h home-host\n')
+  assert.equal(parse('pub', ['-t', 't', '-m', 'x'], { HOME: home }).host, 'home-host')
+  assert.equal(parse('pub', ['-t', 't', '-m', 'x'], { HOME: home, XDG_CONFIG_HOME: join(home, 'none') }).host, 'localhost')
+  // -o replaces both.
+  const explicit = join(dir, 'explicit.conf')
+  writeFileSync(explicit, '-t from/explicit\n')
+  assert.equal(parse('pub', ['-o', explicit, '-m', 'x'], env).host, 'localhost')
 })
 
 test('-o replaces the default options file; --profile adds a shared named file; argv still wins', () => {

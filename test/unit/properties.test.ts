@@ -33,23 +33,25 @@ function usageError(fn: () => unknown): { text: string; hint: boolean } {
 
 const bytes = (n: number, c = 'a'): Buffer => Buffer.alloc(n, c)
 const NOT_ENOUGH = 'Error: --property argument given but not enough arguments specified.\n\n'
-const BAD_COMMAND = 'Error: Invalid command given in --property argument.\n\n'
-const BAD_NAME = 'Error: Invalid property name given in --property argument.\n\n'
-const PROTOCOL = 'A network protocol error occurred when communicating with the broker.'
+const BAD_COMMAND = (word: string): string => `Error: Invalid command ${word} given in --property argument.\n\n`
+const BAD_NAME = (word: string): string => `Error: Invalid property name ${word} given in --property argument.\n\n`
+const PROTOCOL = 'A network protocol error occurred when communicating with the broker'
 const DUPLICATE = 'Duplicate property in property list'
 
 // Checks 1-7, in mosquitto's order; every text is followed by the usage line.
 const checkCases: Array<[string, Array<string | Buffer>, string]> = [
   ['no value at all', ['publish', 'content-type'], NOT_ENOUGH],
   ['user-property with one word', ['publish', 'user-property', 'a'], NOT_ENOUGH],
-  ['the command is checked before the fourth word', ['foo', 'user-property', 'a'], BAD_COMMAND],
-  ['unknown command', ['foo', 'bar', '1'], BAD_COMMAND],
-  ['suback is no command in 2.0.11', ['suback', 'user-property', 'a', 'b'], BAD_COMMAND],
-  ['unsuback is no command in 2.0.11', ['unsuback', 'user-property', 'a', 'b'], BAD_COMMAND],
-  ['pingreq', ['pingreq', 'user-property', 'a', 'b'], BAD_COMMAND],
-  ['unknown property', ['publish', 'foo', '1'], BAD_NAME],
-  ['unknown property for connack', ['connack', 'foo', '1'], BAD_NAME],
-  ['near-miss name', ['connack', 'server-keepalive', '1'], BAD_NAME],
+  ['the command is checked before the fourth word', ['foo', 'user-property', 'a'], BAD_COMMAND('foo')],
+  ['unknown command', ['foo', 'bar', '1'], BAD_COMMAND('foo')],
+  // mosquitto 2.1 knows suback and unsuback (2.0.11: "Invalid command"), and refuses to fill them.
+  ['suback: not supported', ['suback', 'user-property', 'a', 'b'], 'Error: user-property property not supported for suback in --property argument.\n\n'],
+  ['unsuback: not supported', ['unsuback', 'reason-string', 'a'], 'Error: reason-string property not supported for unsuback in --property argument.\n\n'],
+  ['suback: not allowed', ['suback', 'content-type', 'a'], 'Error: content-type property not allowed for suback in --property argument.\n\n'],
+  ['pingreq', ['pingreq', 'user-property', 'a', 'b'], BAD_COMMAND('pingreq')],
+  ['unknown property', ['publish', 'foo', '1'], BAD_NAME('foo')],
+  ['unknown property for connack', ['connack', 'foo', '1'], BAD_NAME('foo')],
+  ['near-miss name', ['connack', 'server-keepalive', '1'], BAD_NAME('server-keepalive')],
   ['not allowed', ['connect', 'topic-alias', '1'], 'Error: topic-alias property not allowed for connect in --property argument.\n\n'],
   ['not allowed, echoed as typed', ['CONNECT', 'Topic-Alias', '1'],
     'Error: Topic-Alias property not allowed for CONNECT in --property argument.\n\n'],
@@ -143,25 +145,27 @@ for (const [what, words, key, value] of valueCases) {
   })
 }
 
-// What mosquitto_pub 2.0.11 does with `-D <command> <name> 1` (user-property: `a b`), per command:
-// Y accepted, - "not allowed", S "not supported", U usage line only.
-const ORACLE_COMMANDS = ['connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'unsubscribe', 'disconnect', 'auth', 'will']
+// What mosquitto_pub 2.1.2 does with `-D <command> <name> 1` (user-property: `a b`), per command:
+// Y accepted, - "not allowed", S "not supported", U usage line only. 2.0.11 is the same without
+// the suback and unsuback columns (it calls both an "Invalid command").
+const ORACLE_COMMANDS = ['connect', 'connack', 'publish', 'puback', 'pubrec', 'pubrel', 'pubcomp', 'subscribe', 'suback', 'unsubscribe',
+  'unsuback', 'disconnect', 'auth', 'will']
 const ORACLE_MATRIX: Array<[string, string]> = [
-  ['payload-format-indicator', '--Y--------Y'], ['message-expiry-interval', '--Y--------Y'],
-  ['content-type', '--Y--------Y'], ['response-topic', '--Y--------Y'], ['correlation-data', '--Y--------Y'],
-  ['subscription-identifier', '--S----Y----'], ['session-expiry-interval', 'YU-------Y--'],
-  ['assigned-client-identifier', '-U----------'], ['server-keep-alive', '-U----------'],
-  ['authentication-method', 'YU--------S-'], ['authentication-data', 'YU--------S-'],
-  ['request-problem-information', 'Y-----------'], ['will-delay-interval', '-----------Y'],
-  ['request-response-information', 'Y-----------'], ['response-information', '-U----------'],
-  ['server-reference', '-U-------Y--'], ['reason-string', '-U-SSSS--YSY'], ['receive-maximum', 'YU----------'],
-  ['topic-alias-maximum', 'YU----------'], ['topic-alias', '--Y---------'], ['maximum-qos', '-U----------'],
-  ['retain-available', '-U----------'], ['user-property', 'YUYSSSSYYYSY'], ['maximum-packet-size', 'YU----------'],
-  ['wildcard-subscription-available', '-U----------'], ['subscription-identifier-available', '-U----------'],
-  ['shared-subscription-available', '-U----------'],
+  ['payload-format-indicator', '--Y----------Y'], ['message-expiry-interval', '--Y----------Y'],
+  ['content-type', '--Y----------Y'], ['response-topic', '--Y----------Y'], ['correlation-data', '--Y----------Y'],
+  ['subscription-identifier', '--S----Y------'], ['session-expiry-interval', 'YU---------Y--'],
+  ['assigned-client-identifier', '-U------------'], ['server-keep-alive', '-U------------'],
+  ['authentication-method', 'YU----------S-'], ['authentication-data', 'YU----------S-'],
+  ['request-problem-information', 'Y-------------'], ['will-delay-interval', '-------------Y'],
+  ['request-response-information', 'Y-------------'], ['response-information', '-U------------'],
+  ['server-reference', '-U---------Y--'], ['reason-string', '-U-SSSS-S-SYSY'], ['receive-maximum', 'YU------------'],
+  ['topic-alias-maximum', 'YU------------'], ['topic-alias', '--Y-----------'], ['maximum-qos', '-U------------'],
+  ['retain-available', '-U------------'], ['user-property', 'YUYSSSSYSYSYSY'], ['maximum-packet-size', 'YU------------'],
+  ['wildcard-subscription-available', '-U------------'], ['subscription-identifier-available', '-U------------'],
+  ['shared-subscription-available', '-U------------'],
 ]
 
-test('every property name with every command word matches mosquitto_pub 2.0.11', () => {
+test('every property name with every command word matches mosquitto_pub 2.1.2', () => {
   assert.deepEqual([...COMMAND_WORDS], ORACLE_COMMANDS)
   assert.deepEqual([...PROPERTY_TABLE.keys()].sort(), ORACLE_MATRIX.map(([n]) => n).sort())
   for (const [name, row] of ORACLE_MATRIX) {
@@ -185,7 +189,8 @@ test('every property name with every command word matches mosquitto_pub 2.0.11',
 test('command words are case-insensitive (ASCII only, like strcasecmp)', () => {
   for (const word of ['PUBLISH', 'Publish', 'pUbLiSh']) assert.equal(checkPropertyArg(arg(word, 'content-type', 'x')).command, 'publish')
   assert.equal(checkPropertyArg(arg('WILL', 'User-Property', 'a', 'b')).command, 'will')
-  assert.equal(usageError(() => checkPropertyArg(arg('publ\u00cdsh', 'content-type', 'x'))).text, BAD_COMMAND)
+  // The word is echoed as its bytes (here UTF-8, shown as latin1 like every text of usageError).
+  assert.equal(usageError(() => checkPropertyArg(arg('publ\u00cdsh', 'content-type', 'x'))).text, BAD_COMMAND(Buffer.from('publ\u00cdsh').toString('latin1')))
 })
 
 // Check 8: one UsageError after all options, then the usage line; texts from mosquitto_pub 2.0.11.
@@ -216,7 +221,7 @@ const listCases: Array<[string, Array<Array<string | Buffer>>, string]> = [
     ['connect', 'receive-maximum', '0']], `Error in CONNECT properties: ${DUPLICATE}\n`],
   ['a duplicate of a good value before its bad twin', [['connect', 'receive-maximum', '5'], ['connect', 'receive-maximum', '0']],
     `Error in CONNECT properties: ${DUPLICATE}\n`],
-  ['checks 1-7 come first, in argv order', [['connect', 'receive-maximum', '0'], ['publish', 'foo', '1']], BAD_NAME],
+  ['checks 1-7 come first, in argv order', [['connect', 'receive-maximum', '0'], ['publish', 'foo', '1']], BAD_NAME('foo')],
 ]
 
 for (const [what, ds, text] of listCases) {
@@ -228,7 +233,7 @@ for (const [what, ds, text] of listCases) {
 test('--quiet silences the list checks but keeps the usage line; checks 1-7 stay loud', () => {
   const dup = args(['publish', 'content-type', 'a'], ['publish', 'content-type', 'b'])
   assert.deepEqual(usageError(() => buildProperties(dup, { quiet: true })), { text: '', hint: true })
-  assert.deepEqual(usageError(() => buildProperties(args(['publish', 'foo', '1']), { quiet: true })), { text: BAD_NAME, hint: true })
+  assert.deepEqual(usageError(() => buildProperties(args(['publish', 'foo', '1']), { quiet: true })), { text: BAD_NAME('foo'), hint: true })
 })
 
 test('values the 2.0.11 list check lets through', () => {

@@ -14,14 +14,14 @@ const NO_CONFIG = { XDG_CONFIG_HOME: '/nonexistent-tsmqtt-test' }
 const BASE = ['-t', 'req', '-e', 'resp', '-m', 'x']
 
 function parse(args: string[]): Options {
-  const r = parseCommandLine('rr', 'tsrr', args, NO_CONFIG)
+  const r = parseCommandLine('rr', args, NO_CONFIG)
   assert.equal(r.kind, 'run')
   return (r as { options: Options }).options
 }
 
 function parseError(args: string[]): string {
   try {
-    parseCommandLine('rr', 'tsrr', args, NO_CONFIG)
+    parseCommandLine('rr', args, NO_CONFIG)
   } catch (err) {
     assert.ok(err instanceof UsageError, `expected a UsageError, got ${err}`)
     return err.text.toString('latin1')

@@ -8,7 +8,9 @@ const b = (s: string): Buffer => Buffer.from(s, 'utf8')
 
 const publishCases: Array<[string, Buffer, TopicCheck]> = [
   ['simple', b('a/b'), 'ok'],
-  ['empty passes parsing', b(''), 'ok'],
+  ['empty is refused (mosquitto 2.1)', b(''), 'invalid'],
+  ['200 levels of separators', b('a/'.repeat(200) + 'a'), 'ok'],
+  ['201 separators (mosquitto 2.1: TOPIC_HIERARCHY_LIMIT)', b('a/'.repeat(201) + 'a'), 'invalid'],
   ['$SYS/x', b('$SYS/x'), 'ok'],
   ['/', b('/'), 'ok'],
   ['//', b('//'), 'ok'],
@@ -33,7 +35,8 @@ for (const [name, topic, expected] of publishCases) {
 
 const filterCases: Array<[string, Buffer, TopicCheck]> = [
   ['simple', b('a/b'), 'ok'],
-  ['empty accepted', b(''), 'ok'],
+  ['empty is refused (mosquitto 2.1)', b(''), 'invalid'],
+  ['201 separators', b('/'.repeat(201)), 'invalid'],
   ['#', b('#'), 'ok'],
   ['+', b('+'), 'ok'],
   ['a/+/c', b('a/+/c'), 'ok'],

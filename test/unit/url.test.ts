@@ -77,10 +77,10 @@ for (const [url, expected] of okCases) {
 }
 
 const errorCases: Array<[string, string]> = [
-  ['http://h/t', 'Error: unsupported URL scheme.\n\n'],
-  ['mqtt:/h/t', 'Error: unsupported URL scheme.\n\n'],
-  ['h/t', 'Error: unsupported URL scheme.\n\n'],
-  ['', 'Error: unsupported URL scheme.\n\n'],
+  ['http://h/t', 'Error: Unsupported URL scheme.\n\n'],
+  ['mqtt:/h/t', 'Error: Unsupported URL scheme.\n\n'],
+  ['h/t', 'Error: Unsupported URL scheme.\n\n'],
+  ['', 'Error: Unsupported URL scheme.\n\n'],
   ['mqtt://h', 'Error: Invalid URL for -L argument specified - topic missing.\n'],
   ['mqtts://u:p@h:1883', 'Error: Invalid URL for -L argument specified - topic missing.\n'],
   ['mqtt://', 'Error: Invalid URL for -L argument specified - topic missing.\n'],
