@@ -1,7 +1,6 @@
-# bash completion for tspub, tssub and tsrr.
-# Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
-# Use: `source /path/to/tspub.bash` in ~/.bashrc, or copy it to
-# ~/.local/share/bash-completion/completions/tspub with symbolic links named tssub and tsrr beside it.
+# bash completion for tspub tssub tsrr.
+# Generated from the option table (src/options/table.ts): do not edit.
+# Use: `source <(tspub --completion bash)` in ~/.bashrc (any of the tools prints it).
 
 # COMPREPLY = the words of compgen "$@" matching $cur, one per line (so file names may hold blanks).
 _tsmqtt_compgen() {
@@ -86,6 +85,7 @@ _tsmqtt_value() {
     --tls-keylog) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     -o) compopt -o filenames 2>/dev/null; _tsmqtt_compgen -f ;;
     --profile) _tsmqtt_profiles ;;
+    --completion) _tsmqtt_compgen -W 'bash zsh' ;;
   esac
 }
 
@@ -98,14 +98,14 @@ _tsmqtt() {
   cur=${words[last]}
   case $tool in
     tssub)
-      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -q --qos -C -E -R --retained-only --remove-retained --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -v --verbose -N -F --pretty -w --watch --message-rate --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
-      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -q --qos -C --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -F --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile ' ;;
+      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -q --qos -C -E -R --retained-only --remove-retained --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -v --verbose -N -F --pretty -w --watch --message-rate --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version --completion'
+      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -q --qos -C --retain-handling -T --filter-out -U --unsubscribe --random-filter -W -F --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile --completion ' ;;
     tsrr)
-      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -e --correlation -m --message -f --file -s --stdin-file -n --null-message -q --qos -R --retain-handling -W -v --verbose -N -F --pretty --latency --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
-      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -e --correlation -m --message -f --file -q --qos --retain-handling -W -F --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile ' ;;
+      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -e --correlation -m --message -f --file -s --stdin-file -n --null-message -q --qos -R --retain-handling -W -v --verbose -N -F --pretty --latency --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version --completion'
+      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -e --correlation -m --message -f --file -q --qos --retain-handling -W -F --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile --completion ' ;;
     *)
-      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message -q --qos -r --retain --repeat --repeat-delay --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version'
-      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -m --message -f --file -q --qos --repeat --repeat-delay --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile ' ;;
+      opts='-h --host -p --port --unix -L --url -A --nodelay --ws --proxy -i --id -I --id-prefix -c --disable-clean-session -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file --pw-prompt -D --property -t --topic -m --message -f --file -s --stdin-file -l --stdin-line -n --null-message -q --qos -r --retain --repeat --repeat-delay --will-topic --will-payload --will-qos --will-retain --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-use-os-certs --insecure --tls-keylog --no-tls --psk --psk-identity -d --debug --quiet -o --profile --help --version --completion'
+      one=' -h --host -p --port --unix -L --url -A --proxy -i --id -I --id-prefix -x -k --keepalive -V --protocol-version -M -u --username -P --pw --pw-file -t --topic -m --message -f --file -q --qos --repeat --repeat-delay --will-topic --will-payload --will-qos --cafile --capath --cert --key --keyform --ciphers --tls-version --tls-alpn --tls-engine --tls-engine-kpass-sha1 --tls-keylog --psk --psk-identity -o --profile --completion ' ;;
   esac
   # Walk argv as the tools parse it, so that a value (`-m -d`, `-t --help`) is never taken for an option.
   for ((i = 1; i < last; i++)); do

@@ -4,13 +4,14 @@
 // table on stdout (progress goes to stderr) and writes the raw samples as JSON.
 //
 //   node scripts/bench.mjs [--runs N] [--start-runs N] [--flood-runs N] [--lines N]
-//                          [--stall S] [--quick] [--json FILE]
+//                          [--stall S] [--quick] [--only start|throughput] [--json FILE]
 //
 //   --runs N        repeats of everything (default: 20 for start cost, 3 for throughput)
 //   --start-runs N  repeats of the start-cost round only; --flood-runs N of the throughput round only
 //   --lines N       lines per throughput run (default 200000)
 //   --stall S       seconds the stalled reader reads nothing (default 3)
 //   --quick         a smoke run: 3 start runs, 1 throughput run, 20000 lines, 1 s stall
+//   --only WHAT     start (start cost only) or throughput (throughput and memory only)
 //   --json FILE     where the JSON goes (default bench-results.json in the repository root)
 //
 // MQTTJS_CLI=/path/to/mqtt adds MQTT.js's `mqtt pub` to the start-cost round (install it in a
@@ -22,6 +23,7 @@
 // Not part of the test suite: wall times on a shared machine are not assertions.
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
+import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -71,6 +73,12 @@ function parseOptions(argv) {
       }
       case '--json': set.json = path.resolve(value()); break
       case '--quick': o.quick = true; break
+      case '--only': {
+        const v = value()
+        if (v !== 'start' && v !== 'throughput') { console.error(`bench: --only wants start or throughput, not ${v}`); usage(2) }
+        o.only = v
+        break
+      }
       case '-h': case '--help': usage(0); break
       default: console.error(`bench: unknown option ${a}`); usage(2)
     }
@@ -85,7 +93,10 @@ const FLOOD_DEADLINE_MS = Math.max(60_000, Math.ceil(60_000 * opt.lines / 200_00
 // After the publisher exited, a subscriber whose output has not grown for this long is stuck
 // (lines were lost on the way): stop it and count what it printed.
 const IDLE_MS = 2_000
-const TARGETS = { publish: 1.25, help: 1.2, throughput: 1.0, rss: 2.0 }
+const TARGETS = { publish: 1.25, help: 1.15, subscribe: 1.05, throughput: { 0: 1.0, 1: 0.9, 2: 0.9 }, rss: 2.0 }
+// Runs of each start item under GNU time (faults, CPU, RSS); they hardly vary, so a few suffice.
+const USAGE_RUNS = opt.quick ? 3 : 7
+const DEBIAN_CA_FILE = '/etc/ssl/certs/ca-certificates.crt'
 
 // ---------------------------------------------------------------------------------------------
 // Processes and clean-up: every child gets its own process group, killed whole on the way out.
@@ -176,23 +187,38 @@ function findExecutable(name, dirs = []) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Peak RSS: GNU time's %M (KiB) when /usr/bin/time works, else VmHWM polled from /proc.
+// Resource use of one process: GNU time's peak RSS (KiB), minor page faults and CPU time, when
+// /usr/bin/time works; else VmHWM polled from /proc (no faults, no CPU). Page faults and CPU time
+// hardly move with the neighbours' load, unlike wall time: on a VM a start-up is mostly faults.
 
+const TIME_FORMAT = '%e %M %R %U %S'
 const TIME = (() => {
   try {
-    const r = spawnSync('/usr/bin/time', ['-f', '%e %M', 'true'], { encoding: 'utf8', timeout: 5_000 })
-    return r.status === 0 && /^\d+(\.\d+)? \d+\s*$/m.test(r.stderr) ? '/usr/bin/time' : undefined
+    const r = spawnSync('/usr/bin/time', ['-f', TIME_FORMAT, 'true'], { encoding: 'utf8', timeout: 5_000 })
+    return r.status === 0 && /^\d+(\.\d+)? \d+ \d+ \d+(\.\d+)? \d+(\.\d+)?\s*$/m.test(r.stderr) ? '/usr/bin/time' : undefined
   } catch {
     return undefined
   }
 })()
 
-let rssSeq = 0
-/** Start cmd with its peak RSS measured; `rss()` gives KiB (or undefined) once it exited. */
-function launchWithRss(cmd, args, options, dir) {
+let usageSeq = 0
+/**
+ * Start cmd with its resource use measured: once it exited, `usage()` gives { rssKiB, faults,
+ * cpuMs } (fields undefined where unknown), `rss()` the peak RSS alone.
+ */
+function launchMeasured(cmd, args, options, dir) {
   if (TIME) {
-    const file = path.join(dir, `rss-${++rssSeq}.txt`)
-    const proc = launch(TIME, ['-f', '%e %M', '-o', file, cmd, ...args], options)
+    const file = path.join(dir, `usage-${++usageSeq}.txt`)
+    const proc = launch(TIME, ['-f', TIME_FORMAT, '-o', file, cmd, ...args], options)
+    const usage = () => {
+      try {
+        const lines = fs.readFileSync(file, 'utf8').trim().split('\n')
+        const f = lines[lines.length - 1].split(' ').map(Number)
+        return { rssKiB: f[1], faults: f[2], cpuMs: (f[3] + f[4]) * 1000 }
+      } catch {
+        return {}
+      }
+    }
     return {
       ...proc,
       // The measured process itself (GNU time's only child): signals go to it, so that time reports.
@@ -204,15 +230,8 @@ function launchWithRss(cmd, args, options, dir) {
           return undefined
         }
       },
-      rss() {
-        try {
-          const lines = fs.readFileSync(file, 'utf8').trim().split('\n')
-          const m = /^\S+ (\d+)$/.exec(lines[lines.length - 1])
-          return m ? Number(m[1]) : undefined
-        } catch {
-          return undefined
-        }
-      },
+      usage,
+      rss: () => usage().rssKiB,
     }
   }
   const proc = launch(cmd, args, options)
@@ -224,7 +243,7 @@ function launchWithRss(cmd, args, options, dir) {
     } catch { /* exited */ }
   }, 20)
   proc.done.then(() => clearInterval(poll))
-  return { ...proc, realPid: () => proc.child.pid, rss: () => hwm }
+  return { ...proc, realPid: () => proc.child.pid, usage: () => ({ rssKiB: hwm }), rss: () => hwm }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -356,11 +375,75 @@ function checkOutput(out, input, lines, width) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// 1. Start cost
+// 1. Start cost: wall time per process (spawn to exit; for a subscriber, spawn until its SUBSCRIBE
+// reaches the broker), and beside it the page faults and CPU time of separate runs under GNU time.
 
-async function timeOnce(item) {
+/**
+ * A broker just good enough to time a subscriber's start: answers CONNECT with CONNACK and
+ * SUBSCRIBE with SUBACK, and reports when a SUBSCRIBE arrived (one subscriber at a time).
+ */
+async function startSubscribeProbe() {
+  let waiter
+  const server = net.createServer((socket) => {
+    socket.setNoDelay(true)
+    socket.on('error', () => {})
+    let buf = Buffer.alloc(0)
+    socket.on('data', (chunk) => {
+      buf = Buffer.concat([buf, chunk])
+      for (;;) {
+        let len = 0
+        let mul = 1
+        let i = 1
+        while (i < buf.length) {
+          const byte = buf[i++]
+          len += (byte & 0x7f) * mul
+          mul *= 128
+          if (!(byte & 0x80)) break
+        }
+        if (buf.length < 2 || buf.length < i + len) return
+        const type = buf[0] >> 4
+        const v5 = type === 1 && buf[i + 6] === 5
+        if (type === 1) socket.write(Buffer.from(v5 ? [0x20, 3, 0, 0, 0] : [0x20, 2, 0, 0]))
+        if (type === 8) {
+          const at = performance.now()
+          socket.write(Buffer.from([0x90, 3, buf[i], buf[i + 1], 0]))
+          const w = waiter
+          waiter = undefined
+          w?.(at)
+        }
+        buf = buf.subarray(i + len)
+      }
+    })
+  })
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve))
+  cleanups.push(() => server.close())
+  return {
+    port: server.address().port,
+    /** Resolves with performance.now() of the next SUBSCRIBE, or undefined after `ms`. */
+    nextSubscribe(ms) {
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => { waiter = undefined; resolve(undefined) }, ms)
+        waiter = (at) => { clearTimeout(timer); resolve(at) }
+      })
+    },
+  }
+}
+
+// A run that ends at the SUBSCRIBE: the subscriber is then stopped (SIGTERM to the process itself).
+async function untilSubscribed(ctx, proc, t0) {
+  const at = await Promise.race([ctx.probe.nextSubscribe(30_000), proc.done.then(() => undefined)])
+  const pid = proc.realPid?.() ?? proc.child.pid
+  try { process.kill(pid, 'SIGTERM') } catch { /* gone */ }
+  const timer = setTimeout(() => killGroup(proc.child, 'SIGKILL'), 5_000)
+  const r = await proc.done
+  clearTimeout(timer)
+  return { ms: at === undefined ? undefined : at - t0, ok: at !== undefined, code: r.code, signal: r.signal, error: at === undefined ? `no SUBSCRIBE (exit ${r.code ?? r.signal}) ${r.stderr.trim().slice(0, 200)}` : undefined }
+}
+
+async function timeOnce(ctx, item, env) {
   const t0 = performance.now()
-  const proc = launch(item.cmd, item.args, { stdio: ['ignore', 'ignore', 'pipe'] })
+  const proc = launch(item.cmd, item.args, { stdio: ['ignore', 'ignore', 'pipe'], env })
+  if (item.untilSubscribe) return untilSubscribed(ctx, proc, t0)
   const timer = setTimeout(() => killGroup(proc.child, 'SIGKILL'), 30_000)
   const r = await proc.done
   clearTimeout(timer)
@@ -368,9 +451,18 @@ async function timeOnce(item) {
   return { ms: r.at - t0, ok, code: r.code, signal: r.signal, error: r.error ?? (ok ? undefined : r.stderr.trim().slice(0, 300)) }
 }
 
-async function startCost(ctx) {
-  const { broker, tools, dir } = ctx
+// The same command under GNU time: its page faults, CPU time and peak RSS.
+async function usageOnce(ctx, item, env) {
+  const proc = launchMeasured(item.cmd, item.args, { stdio: ['ignore', 'ignore', 'pipe'], env }, ctx.dir)
+  if (item.untilSubscribe) await untilSubscribed(ctx, proc, performance.now())
+  else await proc.done
+  return proc.usage()
+}
+
+function startItems(ctx) {
+  const { broker, tools, probe } = ctx
   const base = ['-h', '127.0.0.1', '-p', String(broker.port), '-t', 'bench/oneshot', '-m', 'hello']
+  const sub = ['-h', '127.0.0.1', '-p', String(probe.port), '-t', 'bench/start']
   const items = [
     { key: 'node', label: '`node -e 0` (floor)', cmd: tools.node, args: ['-e', '0'], okCodes: [0] },
     { key: 'tspub-help', label: '`tspub --help`', cmd: tools.tspub, args: ['--help'], okCodes: [0], target: TARGETS.help, versus: 'mosq-help' },
@@ -379,6 +471,8 @@ async function startCost(ctx) {
     { key: 'mosq-q0', label: '`mosquitto_pub` one-shot QoS 0', cmd: tools.mosquitto_pub, args: [...base, '-q', '0'], okCodes: [0] },
     { key: 'tspub-q1', label: '`tspub` one-shot QoS 1', cmd: tools.tspub, args: [...base, '-q', '1'], okCodes: [0], target: TARGETS.publish, versus: 'mosq-q1' },
     { key: 'mosq-q1', label: '`mosquitto_pub` one-shot QoS 1', cmd: tools.mosquitto_pub, args: [...base, '-q', '1'], okCodes: [0] },
+    { key: 'tssub-sub', label: '`tssub` spawn → SUBSCRIBE at the broker', cmd: tools.tssub, args: sub, untilSubscribe: true, target: TARGETS.subscribe, versus: 'mosq-sub' },
+    { key: 'mosq-sub', label: '`mosquitto_sub` spawn → SUBSCRIBE', cmd: tools.mosquitto_sub, args: sub, untilSubscribe: true },
   ]
   if (tools.mosquitto_rr) {
     // A request that is its own answer (request and response topic the same), so no responder is
@@ -396,39 +490,49 @@ async function startCost(ctx) {
       { key: 'mqttjs-q1', label: 'MQTT.js `mqtt pub` QoS 1', cmd, args: [...pre, 'pub', ...base, '-q', '1'], okCodes: [0], versus: 'mosq-q1' },
     )
   }
-  for (const it of items) Object.assign(it, { samples: [], failures: [] })
-  const nodeRss = []
+  return items
+}
 
-  // One untimed round first (page cache, broker warm), then the timed rounds, each in a rotated
-  // order so that no command always runs right after the same other one.
-  log(`start cost: ${items.length} commands × ${opt.startRuns} runs`)
-  for (const it of items) await timeOnce(it)
+/**
+ * One round of every start item in one environment: interleaved timed runs (each round in a
+ * rotated order, so that no command always follows the same other one), then usage runs.
+ */
+async function startCost(ctx, variant) {
+  const items = startItems(ctx).map((it) => ({ ...it, samples: [], failures: [], usage: [] }))
+  log(`start cost (${variant.label}): ${items.length} commands × ${opt.startRuns} runs, then ${USAGE_RUNS} runs each under GNU time`)
+  // one untimed round first (page cache, broker warm)
+  for (const it of items) await timeOnce(ctx, it, variant.env)
   for (let run = 0; run < opt.startRuns; run++) {
     for (let k = 0; k < items.length; k++) {
       const it = items[(k + run) % items.length]
-      const r = await timeOnce(it)
+      const r = await timeOnce(ctx, it, variant.env)
       if (r.ok) it.samples.push(r.ms)
       else it.failures.push({ run, code: r.code, signal: r.signal, error: r.error })
     }
-    // The floor's peak RSS, measured apart from the timed runs (GNU time adds a fork and exec).
-    const m = launchWithRss(tools.node, ['-e', '0'], { stdio: 'ignore' }, dir)
-    await m.done
-    if (m.rss() !== undefined) nodeRss.push(m.rss())
   }
-
+  if (TIME) {
+    for (let run = 0; run < USAGE_RUNS; run++) {
+      for (const it of items) it.usage.push(await usageOnce(ctx, it, variant.env))
+    }
+  }
   const byKey = Object.fromEntries(items.map((it) => [it.key, it]))
-  const floor = median(byKey.node.samples)
   for (const it of items) {
     it.medianMs = median(it.samples)
     it.minMs = min(it.samples)
     it.maxMs = max(it.samples)
+    it.faults = median(it.usage.map((u) => u.faults))
+    it.cpuMs = median(it.usage.map((u) => u.cpuMs))
+    it.rssKiB = median(it.usage.map((u) => u.rssKiB))
   }
+  const floor = byKey.node
   for (const it of items) {
-    it.ratioNode = ratio(it.medianMs, floor)
+    it.ratioNode = ratio(it.medianMs, floor.medianMs)
+    it.faultsRatio = ratio(it.faults, floor.faults)
+    it.cpuRatio = ratio(it.cpuMs, floor.cpuMs)
     it.ratioMosq = it.versus ? ratio(it.medianMs, byKey[it.versus].medianMs) : undefined
     it.result = it.target ? (it.failures.length ? 'FAIL (errors)' : verdict(it.ratioNode, it.target)) : undefined
   }
-  return { items, nodeRssKiB: nodeRss, nodeRssMedianKiB: median(nodeRss) }
+  return { variant: variant.key, label: variant.label, items, nodeRssKiB: floor.usage.map((u) => u.rssKiB).filter((x) => x !== undefined), nodeRssMedianKiB: floor.rssKiB }
 }
 
 function startCostTable(sc) {
@@ -437,15 +541,30 @@ function startCostTable(sc) {
     fmt(it.medianMs),
     it.samples.length ? `${fmt(it.minMs)}–${fmt(it.maxMs)}` : '—',
     it.key === 'node' ? '1.00×' : fmtRatio(it.ratioNode),
+    it.faults === undefined ? '—' : `${int(it.faults)} (${fmtRatio(it.faultsRatio)})`,
+    it.cpuMs === undefined ? '—' : `${fmt(it.cpuMs, 0)} (${fmtRatio(it.cpuRatio)})`,
     it.versus ? fmtRatio(it.ratioMosq) : '',
     it.target ? `≤ ${it.target.toFixed(2)}×` : '',
     (it.result ?? '') + (it.failures.length ? ` ${it.failures.length} failed` : ''),
   ])
   if (!sc.items.some((it) => it.key.startsWith('mqttjs'))) {
-    rows.push(['MQTT.js `mqtt pub`', 'not measured', '', '', '', '', 'set MQTTJS_CLI'])
+    rows.push(['MQTT.js `mqtt pub`', 'not measured', '', '', '', '', '', '', 'set MQTTJS_CLI'])
   }
-  return table(['command', 'median ms', 'min–max ms', '× node -e 0', '× mosquitto', 'target', 'result'], rows,
-    ['l', 'r', 'r', 'r', 'r', 'r', 'l'])
+  return table(['command', 'median ms', 'min–max ms', '× node -e 0', 'page faults (× node)', 'CPU ms (× node)', '× mosquitto', 'target', 'result'], rows,
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'])
+}
+
+/**
+ * The environments the start cost is measured in: without NODE_EXTRA_CA_CERTS (the targets; node
+ * then parses no extra certificates at start, as on most users' machines) and with it.
+ */
+function startVariants() {
+  const without = { ...process.env }
+  delete without.NODE_EXTRA_CA_CERTS
+  const variants = [{ key: 'plain', label: 'NODE_EXTRA_CA_CERTS unset', env: without, judged: true }]
+  const ca = process.env.NODE_EXTRA_CA_CERTS || (fs.existsSync(DEBIAN_CA_FILE) ? DEBIAN_CA_FILE : undefined)
+  if (ca) variants.push({ key: 'extra-ca', label: `NODE_EXTRA_CA_CERTS=${ca}`, env: { ...without, NODE_EXTRA_CA_CERTS: ca }, judged: false })
+  return variants
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,8 +634,8 @@ async function flood(ctx, pair) {
   } else {
     outFd = fs.openSync(outFile, 'w')
   }
-  const sub = launchWithRss(tools[pair.sub], [...common, '-i', id, '-C', String(opt.lines)],
-    { stdio: ['ignore', pair.stall ? reader.child.stdin : outFd, 'pipe'] }, dir)
+  const sub = launchMeasured(tools[pair.sub], [...common, '-i', id, '-C', String(opt.lines)],
+    { stdio: ['ignore', pair.stall ? reader.child.stdin : outFd, 'pipe'], env: ctx.env }, dir)
   if (pair.stall) reader.child.stdin.destroy()
   else fs.closeSync(outFd)
 
@@ -534,7 +653,7 @@ async function flood(ctx, pair) {
   const hold = !!pair.holdOpen
   const inFd = hold ? undefined : fs.openSync(inputFile, 'r')
   const t0 = performance.now()
-  const pub = launch(tools[pair.pub], [...common, '-i', `bpub${seq}-${process.pid}`, '-l'], { stdio: [hold ? 'pipe' : inFd, 'ignore', 'pipe'] })
+  const pub = launchMeasured(tools[pair.pub], [...common, '-i', `bpub${seq}-${process.pid}`, '-l'], { stdio: [hold ? 'pipe' : inFd, 'ignore', 'pipe'], env: ctx.env }, dir)
   if (!hold) fs.closeSync(inFd)
   const deadline = t0 + FLOOD_DEADLINE_MS
   let pubExitedAt
@@ -598,7 +717,11 @@ async function flood(ctx, pair) {
     if (pubExitedEarly) res.note = `${pair.pub} exited on its own (${res.pubExit}) with its stdin still open`
   }
   res.subExit = subRes.code ?? subRes.signal ?? subRes.error
-  if (pubRes.stderr.trim()) res.pubStderr = pubRes.stderr.trim().slice(0, 300)
+  const pubStderr = pubRes.stderr.replace(/^Command terminated by signal \d+\n?/m, '').trim()
+  if (pubStderr) res.pubStderr = pubStderr.slice(0, 300)
+  // CPU time of each client (a held-open publisher was stopped by the bench: its time is cut short)
+  res.subCpuMs = sub.usage().cpuMs
+  res.pubCpuMs = hold ? undefined : pub.usage().cpuMs
   if (subRes.stderr.trim()) res.subStderr = subRes.stderr.replace(/^Command terminated by signal \d+\n?/m, '').trim().slice(0, 300) || undefined
   res.subRssKiB = sub.rss()
 
@@ -669,6 +792,8 @@ async function throughput(ctx) {
     p.maxLost = max(p.runs.map((r) => r.lost ?? 0))
     p.lost = p.runs.map((r) => r.lost)
     p.subRssMedianKiB = median(p.runs.map((r) => r.subRssKiB))
+    p.subCpuMedianMs = median(p.runs.map((r) => r.subCpuMs))
+    p.pubCpuMedianMs = median(p.runs.map((r) => r.pubCpuMs))
     p.subRssMaxKiB = max(p.runs.map((r) => r.subRssKiB).filter((x) => x !== undefined))
   }
   const byKey = Object.fromEntries(pairs.map((p) => [p.key, p]))
@@ -680,7 +805,7 @@ async function throughput(ctx) {
     p.ratioPub = b.valid ? ratio(p.pubMedianMs, b.pubMedianMs) : undefined
     if (p.mine) {
       p.result = !p.valid ? 'FAIL (tspub/tssub lost or failed)'
-        : !b.valid ? 'n/a (mosquitto baseline invalid)' : verdict(p.ratioE2e, TARGETS.throughput)
+        : !b.valid ? 'n/a (mosquitto baseline invalid)' : verdict(p.ratioE2e, TARGETS.throughput[p.qos])
     }
   }
   return pairs
@@ -704,11 +829,12 @@ function throughputTable(pairs) {
     p.valid ? int(opt.lines / (p.e2eMedianMs / 1000)) : '—',
     describeRuns(p),
     p.baseline ? (p.baselineValid ? fmtRatio(p.ratioE2e) : 'invalid baseline') : '',
-    p.mine ? `≤ ${TARGETS.throughput.toFixed(2)}×` : '',
+    p.subCpuMedianMs === undefined ? '—' : `${fmt(p.subCpuMedianMs / 1000, 2)} / ${p.pubCpuMedianMs === undefined ? '—' : fmt(p.pubCpuMedianMs / 1000, 2)}`,
+    p.mine ? `≤ ${TARGETS.throughput[p.qos].toFixed(2)}×` : '',
     p.result ?? (p.eofFinding ? (p.runs.some((r) => r.lost > 0) ? 'finding (see notes), not a baseline' : 'not a baseline') : ''),
   ])
-  return table(['QoS', 'publisher → subscriber', 'pub-side s', 'end-to-end s', 'min–max s', 'lines/s', 'delivered', '× mosquitto pair', 'target', 'result'],
-    rows, ['r', 'l', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'l'])
+  return table(['QoS', 'publisher → subscriber', 'pub-side s', 'end-to-end s', 'min–max s', 'lines/s', 'delivered', '× mosquitto pair', 'CPU s sub / pub', 'target', 'result'],
+    rows, ['r', 'l', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'l'])
 }
 
 function memoryTable(sc, pairs) {
@@ -760,12 +886,11 @@ function toolInfo() {
       log(`bench: MQTTJS_CLI=${mq} is not readable: MQTT.js not measured`)
     }
   }
-  // How bin/tspub will start (its own rule): the snapshot, the bundle or the compiled sources.
-  const blob = path.join(root, 'dist', 'snapshot', 'tspub.blob')
-  let startMode = fs.existsSync(path.join(root, 'dist', 'bundle', 'tspub.cjs')) ? 'bundle' : 'sources'
-  try {
-    if (!process.env.TSMQTT_NO_SNAPSHOT && !process.env.NODE_OPTIONS && fs.statSync(blob).mtimeMs > fs.statSync(fs.realpathSync(tools.node)).mtimeMs) startMode = 'snapshot'
-  } catch { /* no blob */ }
+  // How bin/tspub starts, by its own rule: `sh -x` shows the exec line it chose.
+  const trace = spawnSync('sh', ['-x', tools.tspub, '--version'], { encoding: 'utf8', timeout: 10_000 }).stderr ?? ''
+  const exec = trace.split('\n').find((l) => l.startsWith('+ exec ')) ?? ''
+  const startMode = exec.includes('--snapshot-blob') ? `snapshot${exec.includes('/dist/snapshot/') ? '' : ' (from the user cache)'}`
+    : exec.includes('/dist/bundle/') ? 'bundle' : 'sources'
   return { tools, startMode }
 }
 
@@ -809,15 +934,19 @@ async function main() {
   const width = makeInput(inputFile, opt.lines)
   const input = fs.readFileSync(inputFile)
   meta.options.lineBytes = input.length / opt.lines
-  const ctx = { broker, tools, dir, input, inputFile, width }
+  const probe = await startSubscribeProbe()
+  // every client runs without NODE_EXTRA_CA_CERTS, as the floor it is compared with does
+  const ctx = { broker, tools, dir, input, inputFile, width, probe, env: startVariants()[0].env }
 
-  const sc = await startCost(ctx)
-  const pairs = await throughput(ctx)
+  const starts = []
+  if (opt.only !== 'throughput') for (const variant of startVariants()) starts.push(await startCost(ctx, variant))
+  const sc = starts[0]
+  const pairs = opt.only === 'start' ? [] : await throughput(ctx)
   meta.loadavgAfter = os.loadavg()
   meta.elapsedS = (performance.now() - began) / 1000
   await stop(broker.proc)
 
-  const mem = memoryTable(sc, pairs)
+  const mem = sc ? memoryTable(sc, pairs) : { text: '(not measured: --only throughput has no `node -e 0` floor)', memory: [] }
   const notes = []
   for (const p of pairs) {
     if (!p.mine && !p.stall && p.runs.some((r) => r.lost > 0)) {
@@ -834,22 +963,32 @@ async function main() {
   out.push(`${meta.cpus}× ${meta.cpuModel}; node ${meta.node}; ${meta.mosquitto}; tspub/tssub start from their ${startMode}; ` +
     `load ${meta.loadavgBefore[0].toFixed(2)} → ${meta.loadavgAfter[0].toFixed(2)}. Medians of ${opt.startRuns} (start) / ${opt.floodRuns} (throughput) interleaved runs.`)
   out.push('')
-  out.push(`### Start cost (wall time per process)`)
-  out.push('')
-  out.push(startCostTable(sc))
-  out.push('')
-  out.push(`### Throughput: ${int(opt.lines)} lines of ${meta.options.lineBytes} bytes, \`-l\` → mosquitto → \`-C ${opt.lines}\` (subscriber output to a file)`)
-  out.push('')
-  out.push('Pub-side: publisher start to exit. End-to-end: publisher start until the subscriber exited with every line ' +
-    '(at QoS 1/2 it can be shorter than pub-side: the publisher still waits for its last acknowledgements). ' +
-    'At QoS 1/2 the mosquitto baseline runs mosquitto_pub with its stdin held open: the bench writes the input into a pipe ' +
-    'it never closes, times until mosquitto_sub exited after `-C`, then stops mosquitto_pub (so it has no pub-side time). ' +
-    'Fed the file to EOF ("stdin to EOF" rows, kept as a finding), mosquitto_pub 2.0.11 at QoS 1/2 disconnects at the first ' +
-    'acknowledgement whose message id equals the last line\'s, and ids wrap at 65,535: above 65,535 lines it drops the lines ' +
-    'still queued and exits 0. ' +
-    '"× mosquitto pair": end-to-end median over the mosquitto_pub → mosquitto_sub median at the same QoS (stdin held open at QoS 1/2), when that pair delivered every line.')
-  out.push('')
-  out.push(throughputTable(pairs))
+  for (const one of starts) {
+    out.push(`### Start cost, ${one.label}${one === sc ? ' (the targets)' : ''}`)
+    out.push('')
+    out.push(startCostTable(one))
+    out.push('')
+  }
+  if (starts.length > 0) {
+    out.push('Wall time: spawn to exit; for a subscriber, spawn until its SUBSCRIBE reached the broker (an in-process one), ' +
+      'the target comparing it with the whole run of `node -e 0`. Page faults, CPU time: medians of separate runs under GNU time ' +
+      '(they hardly move with the machine\'s load; on a VM each minor fault costs 10–20 µs). Targets are judged without NODE_EXTRA_CA_CERTS.')
+    out.push('')
+  }
+  if (pairs.length > 0) {
+    out.push(`### Throughput: ${int(opt.lines)} lines of ${meta.options.lineBytes} bytes, \`-l\` → mosquitto → \`-C ${opt.lines}\` (subscriber output to a file)`)
+    out.push('')
+    out.push('Pub-side: publisher start to exit. End-to-end: publisher start until the subscriber exited with every line ' +
+      '(at QoS 1/2 it can be shorter than pub-side: the publisher still waits for its last acknowledgements). ' +
+      'At QoS 1/2 the mosquitto baseline runs mosquitto_pub with its stdin held open: the bench writes the input into a pipe ' +
+      'it never closes, times until mosquitto_sub exited after `-C`, then stops mosquitto_pub (so it has no pub-side time). ' +
+      'Fed the file to EOF ("stdin to EOF" rows, kept as a finding), mosquitto_pub 2.0.11 at QoS 1/2 disconnects at the first ' +
+      'acknowledgement whose message id equals the last line\'s, and ids wrap at 65,535: above 65,535 lines it drops the lines ' +
+      'still queued and exits 0. ' +
+      '"× mosquitto pair": end-to-end median over the mosquitto_pub → mosquitto_sub median at the same QoS (stdin held open at QoS 1/2), when that pair delivered every line.')
+    out.push('')
+    out.push(throughputTable(pairs))
+  }
   out.push('')
   out.push('### Memory')
   out.push('')
@@ -865,8 +1004,8 @@ async function main() {
   const json = {
     meta,
     targets: TARGETS,
-    startCost: sc.items.map(({ cmd, okCodes, ...it }) => ({ ...it, command: [cmd, ...it.args].join(' ') })),
-    nodeRssKiB: sc.nodeRssKiB,
+    startCost: starts.map((one) => ({ variant: one.variant, label: one.label, items: one.items.map(({ cmd, okCodes, ...it }) => ({ ...it, command: [cmd, ...it.args].join(' ') })) })),
+    nodeRssKiB: sc?.nodeRssKiB,
     throughput: pairs.map(({ runs, ...p }) => ({ ...p, runs })),
     memory: mem.memory,
     notes,

@@ -100,6 +100,21 @@ export function clientConfig(o: Options, log?: (line: string) => void): ClientCo
 }
 
 /** Open the connection the options describe (the transport layer picks TCP, TLS, WebSocket...). */
+/**
+ * Whether the broker must read everything up to our DISCONNECT before we close: a session that
+ * outlives the connection (our last acknowledgements keep its messages from coming again), a will
+ * (the DISCONNECT is what withholds it) or DISCONNECT properties. Closing with unread bytes makes
+ * the kernel send a reset, which a broker may act on before reading them (mosquitto does), so then
+ * we wait for the broker's close. Otherwise there is nothing to lose: close at once, as
+ * mosquitto's clients do.
+ */
+export function brokerMustReadDisconnect(o: Options): boolean {
+  const v5 = o.protocolVersion === 5
+  const expiry = v5 ? Number(o.propertyMap.connect?.sessionExpiryInterval ?? 0) : 0
+  const props = v5 ? o.propertyMap.disconnect : undefined
+  return !o.cleanSession || expiry > 0 || o.will !== undefined || (props !== undefined && Object.keys(props).length > 0)
+}
+
 export function openStream(o: Options, onConnected?: () => void): Promise<Duplex> {
   return openTransport(o, onConnected)
 }

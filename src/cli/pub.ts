@@ -6,7 +6,7 @@ import { ExitCode, ToolError } from '../core/errors.js'
 import { errorLine } from '../core/reason-codes.js'
 import { LimitExceeded } from '../core/server-limits.js'
 import { rawArgs } from '../options/argv-bytes.js'
-import { helpText, versionText } from '../options/help.js'
+import { helpText } from '../options/help.js'
 import { parseCommandLine } from '../options/parse.js'
 import type { Options } from '../options/types.js'
 import { OutputSink } from '../output/sink.js'
@@ -15,6 +15,7 @@ import { publishLines } from './pub-lines.js'
 import { publishRefusal } from './publish-refusal.js'
 import { loadPayload } from './pub-input.js'
 import { runTool, takeOptions, type ToolContext } from './run-tool.js'
+import { stopText } from './stop-text.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 import { stdout } from '../output/std-streams.js'
 
@@ -25,8 +26,7 @@ export function run(args: readonly string[]): Promise<void> {
 
 async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
   const parsed = parseCommandLine('pub', rawArgs(args), process.env)
-  if (parsed.kind === 'help') return printAndExit(helpText('pub', ctx.name))
-  if (parsed.kind === 'version') return printAndExit(versionText(ctx.name))
+  if (parsed.kind !== 'run') return printAndExit(stopText(parsed, 'pub', ctx.name))
   const o = parsed.options
   takeOptions(ctx, o)
   // --pw-prompt asks on the terminal, which may be stdin too: ask before -s or -l reads it (so

@@ -14,7 +14,7 @@ import { writeErr } from '../output/colour.js'
 import { latencyText } from '../output/latency.js'
 import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
-import { connectFailure, lostError, openStream } from './connect.js'
+import { brokerMustReadDisconnect, connectFailure, lostError, openStream } from './connect.js'
 import { armAlarm } from './long-timer.js'
 import { publishRefusal } from './publish-refusal.js'
 import { isAnswer, type Request } from './rr-request.js'
@@ -144,7 +144,7 @@ export class Requester {
     this.stopping = true
     this.sink.flush()
     const v5 = this.o.protocolVersion === 5
-    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined).finally(() => this.resolveRun(code))
+    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined, !brokerMustReadDisconnect(this.o)).finally(() => this.resolveRun(code))
   }
 
   /** Report `err` and leave (with DISCONNECT when the connection is still there). */

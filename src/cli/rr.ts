@@ -3,7 +3,6 @@
 import { MqttClient } from '../core/client.js'
 import { ExitCode, ToolError, UsageError } from '../core/errors.js'
 import { rawArgs } from '../options/argv-bytes.js'
-import { helpText, versionText } from '../options/help.js'
 import { parseCommandLine } from '../options/parse.js'
 import { paintDebug } from '../output/colour.js'
 import { compileFormat } from '../output/format.js'
@@ -14,6 +13,7 @@ import { loadPayload } from './pub-input.js'
 import { buildRequest } from './rr-request.js'
 import { Requester } from './rr-session.js'
 import { runTool, takeOptions, type ToolContext } from './run-tool.js'
+import { stopText } from './stop-text.js'
 
 /** Entry point of bin/tsrr: `args` are the user's words as Node decoded them. */
 export function run(args: readonly string[]): Promise<void> {
@@ -23,7 +23,7 @@ export function run(args: readonly string[]): Promise<void> {
 async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
   const parsed = parseCommandLine('rr', rawArgs(args), process.env)
   if (parsed.kind !== 'run') {
-    stdout().write(parsed.kind === 'help' ? helpText('rr', ctx.name) : versionText(ctx.name))
+    stdout().write(stopText(parsed, 'rr', ctx.name))
     // Deliberate difference: mosquitto exits 1 after --help and --version.
     return 0
   }

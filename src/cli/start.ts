@@ -2,6 +2,7 @@
 // into a snapshot (scripts/snapshot.mjs), nothing runs now: the tool's main is registered to run
 // when the snapshot is deserialised, where process.argv is [node, ...user words] (no script path).
 import v8 from 'node:v8'
+import { buildSnapshotLater } from './snapshot-later.js'
 
 /** Run `run` with the user's words, now or when the start-up snapshot is deserialised. */
 export function start(run: (args: readonly string[]) => Promise<void>, warmUp?: () => Promise<unknown>): void {
@@ -14,5 +15,6 @@ export function start(run: (args: readonly string[]) => Promise<void>, warmUp?: 
     v8.startupSnapshot.setDeserializeMainFunction(() => void run(process.argv.slice(1)))
   } else {
     void run(process.argv.slice(2))
+    buildSnapshotLater()
   }
 }

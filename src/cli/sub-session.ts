@@ -10,7 +10,7 @@ import { renderMessage, type OutputOptions } from '../output/render.js'
 import type { OutputSink } from '../output/sink.js'
 import { WatchLayout } from '../output/watch.js'
 import { MessageRate } from './message-rate.js'
-import { connectFailure, lossIsFinal, lostError, openStream } from './connect.js'
+import { brokerMustReadDisconnect, connectFailure, lossIsFinal, lostError, openStream } from './connect.js'
 import { armAlarm } from './long-timer.js'
 import { subscriptionOptions } from './subscription-options.js'
 import { report, type ToolContext } from './run-tool.js'
@@ -254,7 +254,7 @@ export class Subscriber {
   private disconnectAndResolve(code: number, reasonCode: number): void {
     this.sink.flush()
     const v5 = this.o.protocolVersion === 5
-    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined).finally(() => this.resolveRun(code))
+    this.client.disconnect(v5 ? reasonCode : 0, v5 ? this.o.propertyMap.disconnect : undefined, !brokerMustReadDisconnect(this.o)).finally(() => this.resolveRun(code))
   }
 
   private onSignal(): void {

@@ -1,12 +1,12 @@
 // tssub: subscribe and print every message, as mosquitto_sub does.
 import { MqttClient } from '../core/client.js'
 import { rawArgs } from '../options/argv-bytes.js'
-import { helpText, versionText } from '../options/help.js'
 import { parseCommandLine } from '../options/parse.js'
 import { compileFormat } from '../output/format.js'
 import { OutputSink } from '../output/sink.js'
 import { checkIdentity, clientConfig } from './connect.js'
 import { runTool, takeOptions, type ToolContext } from './run-tool.js'
+import { stopText } from './stop-text.js'
 import { Subscriber } from './sub-session.js'
 import { paintDebug, writeErr } from '../output/colour.js'
 import { stdout } from '../output/std-streams.js'
@@ -19,7 +19,7 @@ export function run(args: readonly string[]): Promise<void> {
 async function main(ctx: ToolContext, args: readonly string[]): Promise<number> {
   const parsed = parseCommandLine('sub', rawArgs(args), process.env)
   if (parsed.kind !== 'run') {
-    stdout().write(parsed.kind === 'help' ? helpText('sub', ctx.name) : versionText(ctx.name))
+    stdout().write(stopText(parsed, 'sub', ctx.name))
     // Deliberate difference: mosquitto exits 1 after --help and --version.
     return 0
   }

@@ -195,12 +195,13 @@ export class MqttClient extends EventEmitter {
   }
 
   /**
-   * Send DISCONNECT and close; resolves when the stream is closed. A subscriber waits for the
+   * Send DISCONNECT and close; resolves when the stream is closed. Unless `quick`, wait for the
    * broker to close first (mosquitto does within a millisecond of reading the DISCONNECT), reading
    * on meanwhile: closing with unread bytes makes the kernel send a reset, and a broker may then
    * drop our last acknowledgements (mosquitto 2.1.2 sent 9 of 30 QoS 1 messages again to the
-   * session's next run). A broker that does not close gets CLOSE_WAIT_MS. With `quick` (a
-   * publisher, with nothing left to read) close as soon as our bytes are with the kernel.
+   * session's next run) or the DISCONNECT that withholds a will. A broker that does not close gets
+   * CLOSE_WAIT_MS. With `quick` (nothing that the broker must still read: a clean session without
+   * a will) close as soon as our bytes are with the kernel.
    */
   disconnect(reasonCode = 0, properties?: Record<string, unknown>, quick = false): Promise<void> {
     const stream = this.stream

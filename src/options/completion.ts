@@ -1,15 +1,16 @@
 // Shell completion scripts for bash and zsh, generated from the option table so they cannot offer
-// a flag the parser refuses or miss one it accepts. They are plain files (completion/tspub.bash,
-// completion/_tspub, each for all three tools) written by scripts/gen-completion.mjs: no completion command or hidden flag
-// joins the mosquitto-compatible option set (yargs' own completion would add both).
+// a flag the parser refuses or miss one it accepts. One script serves every tool of TOOL_NAMES.
+// `<tool> --completion bash|zsh` prints them (so `source <(tspub --completion bash)` needs no
+// path), and scripts/gen-completion.mjs writes them as files (completion/tspub.bash, _tspub).
 import { listedOptions } from './help.js'
 import { PROFILE_DIR } from './option-files.js'
 import { PROPERTY_COMMANDS, propertyNames } from './properties.js'
-import { description, OPTIONS, type OptionSpec, type Tool } from './table.js'
+import { description, OPTIONS, TOOL_NAMES, type OptionSpec, type Tool } from './table.js'
 
-const TOOLS: readonly [Tool, string][] = [['pub', 'tspub'], ['sub', 'tssub'], ['rr', 'tsrr']]
-// The scripts' `case` on the command name: tssub and tsrr first, and tspub as the fallback arm.
-const ARMS: readonly [Tool, string][] = [['sub', 'tssub'], ['rr', 'tsrr'], ['pub', '*']]
+const TOOLS = Object.entries(TOOL_NAMES) as [Tool, string][]
+const NAMES = TOOLS.map(([, name]) => name).join(' ')
+// The scripts' `case` on the command name: one arm per tool, tspub's the fallback arm.
+const ARMS: readonly [Tool, string][] = [...TOOLS.filter(([tool]) => tool !== 'pub'), ['pub', '*']]
 
 /** What the word after an option is completed with. */
 type ValueKind = { kind: 'none' } | { kind: 'choices', values: readonly string[] } | { kind: 'file' } | { kind: 'dir' } | { kind: 'profile' }
@@ -73,10 +74,9 @@ export function bashCompletion(): string {
   })
   const commandArms = PROPERTY_COMMANDS.map((c) => `        ${c}) _tsmqtt_compgen -W '${words(propertyNames(c))}' ;;`)
 
-  return `# bash completion for tspub, tssub and tsrr.
-# Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
-# Use: \`source /path/to/tspub.bash\` in ~/.bashrc, or copy it to
-# ~/.local/share/bash-completion/completions/tspub with symbolic links named tssub and tsrr beside it.
+  return `# bash completion for ${NAMES}.
+# Generated from the option table (src/options/table.ts): do not edit.
+# Use: \`source <(tspub --completion bash)\` in ~/.bashrc (any of the tools prints it).
 
 # COMPREPLY = the words of compgen "$@" matching $cur, one per line (so file names may hold blanks).
 _tsmqtt_compgen() {
@@ -184,7 +184,7 @@ ${toolArms.join('\n')}
   fi
 }
 
-complete -F _tsmqtt ${TOOLS.map(([, name]) => name).join(' ')}
+complete -F _tsmqtt ${NAMES}
 `
 }
 
@@ -230,20 +230,33 @@ function zshSpec(spec: OptionSpec, tool: Tool): string {
   return `${prefix}${optnames}${explanation}${args}'`
 }
 
-/** The zsh script (an autoloaded `_tspub` in $fpath), handling tspub, tssub and tsrr. */
+/**
+ * The zsh script, for every tool. Sourced (`source <(tspub --completion zsh)` after compinit) it
+ * defines _tspub and registers it with compdef; as a file named _tspub in $fpath, compinit
+ * autoloads it and zsh runs it as the function itself.
+ */
 export function zshCompletion(): string {
   const toolArms = ARMS.map(([tool, pattern]) => [
-    `  ${pattern})`,
-    '    args=(',
-    ...listedOptions(tool).map((spec) => `      ${zshSpec(spec, tool)}`),
-    '    ) ;;',
+    `    ${pattern})`,
+    '      args=(',
+    ...listedOptions(tool).map((spec) => `        ${zshSpec(spec, tool)}`),
+    '      ) ;;',
   ].join('\n'))
   const commandArms = PROPERTY_COMMANDS.map((c) => `    ${c}) names=(${words(propertyNames(c))}) ;;`)
 
-  return `#compdef ${TOOLS.map(([, name]) => name).join(' ')}
-# zsh completion for tspub, tssub and tsrr.
-# Generated from the option table (src/options/table.ts) by scripts/gen-completion.mjs: do not edit.
-# Use: put this file, named _tspub, in a directory of $fpath before compinit runs.
+  return `#compdef ${NAMES}
+# zsh completion for ${NAMES}.
+# Generated from the option table (src/options/table.ts): do not edit.
+# Use: \`source <(tspub --completion zsh)\` in ~/.zshrc after compinit (any of the tools prints it),
+# or this file, named _tspub, in a directory of $fpath before compinit runs.
+
+_tspub() {
+  local -a args
+  case $service in
+${toolArms.join('\n')}
+  esac
+  _arguments : $args
+}
 
 # The property names -D accepts after the command word just before them.
 _tspub_property_name() {
@@ -261,10 +274,13 @@ _tspub_profile() {
   _wanted profiles expl 'profile' compadd -a names
 }
 
-local -a args
-case $service in
-${toolArms.join('\n')}
-esac
-_arguments : $args
+if [[ \${funcstack[1]} == _tspub ]]; then
+  # autoloaded by compinit from $fpath: this file is the completion function, called now
+  _tspub "$@"
+elif (( \${+functions[compdef]} )); then
+  compdef _tspub ${NAMES}
+else
+  print -u2 'tspub: zsh completion needs compinit first (autoload -Uz compinit && compinit)'
+fi
 `
 }

@@ -4,9 +4,8 @@
 import { VERSION } from '../version.js'
 import { listedOptions } from './help.js'
 import { MAN_SECTIONS, type ManSection } from './man-text.js'
-import { description, type OptionSpec, type Tool } from './table.js'
+import { description, TOOL_NAMES, type OptionSpec, type Tool } from './table.js'
 
-const NAMES: Record<Tool, string> = { pub: 'tspub', sub: 'tssub', rr: 'tsrr' }
 const SUMMARY: Record<Tool, string> = {
   pub: 'an MQTT client that publishes one message, a file, or one message per line of stdin',
   sub: 'an MQTT client that subscribes to topics and prints the messages it receives',
@@ -31,7 +30,7 @@ function section(s: ManSection): string {
 
 /** The whole man page of one tool, as roff. */
 export function manPage(tool: Tool): string {
-  const name = NAMES[tool]
+  const name = TOOL_NAMES[tool]
   const parts = [
     `.TH ${name.toUpperCase()} 1 "" "${name} ${VERSION}" "User Commands"`,
     '.SH NAME',

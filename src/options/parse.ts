@@ -22,13 +22,13 @@ export function parseCommandLine(tool: Tool, args: readonly string[], env: NodeJ
     state.inFile = true
     for (const line of configFileLines(content)) {
       const fromLine = walkArgs(tool, line.map((b) => b.toString('latin1')), state)
-      if (fromLine.stop) return { kind: fromLine.stop }
+      if (fromLine.stop) return fromLine.stop
       normalized.push(...fromLine.normalized)
     }
   }
   state.inFile = false
   const fromArgv = walkArgs(tool, args, state)
-  if (fromArgv.stop) return { kind: fromArgv.stop }
+  if (fromArgv.stop) return fromArgv.stop
   normalized.push(...fromArgv.normalized)
   return { kind: 'run', options: buildOptions(tool, collect(tool, normalized), state) }
 }
@@ -73,6 +73,8 @@ const PARSER_CONFIGURATION = {
   'greedy-arrays': false,
 }
 
+const STOPS_OR_FILES = new Set(['help', 'version', 'completion', 'optionsFile', 'profile'])
+
 // Built once per tool (and, in the start-up snapshot, before the program starts).
 const parserOptions = new Map<Tool, Parser.Options>()
 
@@ -83,8 +85,8 @@ function parserOptionsFor(tool: Tool): Parser.Options {
   const strings: string[] = []
   const arrays: string[] = []
   for (const spec of OPTIONS) {
-    // --help and --version stop the walk, so they never reach the parser.
-    if (!spec.tools.includes(tool) || spec.key === 'help' || spec.key === 'version' || spec.key === 'optionsFile' || spec.key === 'profile') continue
+    // --help, --version and --completion stop the walk, so they never reach the parser.
+    if (!spec.tools.includes(tool) || STOPS_OR_FILES.has(spec.key)) continue
     if (spec.arity === 0) {
       booleans.push(spec.key)
       continue

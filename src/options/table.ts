@@ -4,6 +4,9 @@
 /** Which tool accepts an option; an option of another tool is an "Unknown option". */
 export type Tool = 'pub' | 'sub' | 'rr'
 
+/** Each tool's command name (bin/<name>), for everything generated per tool (man, completion). */
+export const TOOL_NAMES: Readonly<Record<Tool, string>> = { pub: 'tspub', sub: 'tssub', rr: 'tsrr' }
+
 /** How many argv words an option consumes after itself. 'property' is -D's 3 or 4 words. */
 export type Arity = 0 | 1 | 'property'
 
@@ -222,6 +225,9 @@ export const OPTIONS: readonly OptionSpec[] = [
     describe: 'display this message.' },
   { key: 'version', long: '--version', arity: 0, tools: PS, group: 'General',
     describe: 'display the version.' },
+  { key: 'completion', long: '--completion', arity: 1, tools: PS, group: 'General', arg: 'shell', missing: 'no shell specified',
+    choices: ['bash', 'zsh'], extension: true,
+    describe: 'print the completion script for the shell and exit: source <(tspub --completion bash) in ~/.bashrc, or source <(tspub --completion zsh) after compinit in ~/.zshrc.' },
 ]
 
 /** The options one tool accepts, keyed by every spelling (short and long). */

@@ -123,4 +123,7 @@ export interface Options {
 }
 
 /** What parsing decided: run, or print help / version. */
-export type ParseResult = { kind: 'run'; options: Options } | { kind: 'help' } | { kind: 'version' }
+export type ParseResult = { kind: 'run'; options: Options } | { kind: 'help' } | { kind: 'version' } | { kind: 'completion'; shell: Shell }
+
+/** The shells --completion writes a script for. */
+export type Shell = 'bash' | 'zsh'

@@ -6,13 +6,15 @@ import { UsageError } from '../core/errors.js'
 import { bytes } from './argv-bytes.js'
 import { checkPropertyArg } from './properties.js'
 import { displayName, optionsFor, type OptionSpec, type Tool } from './table.js'
+import type { Shell } from './types.js'
 import { checkValue, type WalkState } from './value-checks.js'
 
 /** What the walk found: yargs' input, plus the facts whose order matters. */
 export interface WalkResult {
   normalized: string[]
   state: WalkState
-  stop?: 'help' | 'version'
+  /** An option that replaces the run: print something and exit. */
+  stop?: { kind: 'help' } | { kind: 'version' } | { kind: 'completion', shell: Shell }
 }
 
 // mosquitto: message sources are exclusive, even across the config file and argv.
@@ -26,7 +28,7 @@ export function walkArgs(tool: Tool, words: readonly string[], state: WalkState 
     const word = words[i]
     const spec = table.get(word)
     if (!spec) throw new UsageError(`Error: Unknown option '${word}'.\n`)
-    if (spec.key === 'help' || spec.key === 'version') return { normalized, state, stop: spec.key }
+    if (spec.key === 'help' || spec.key === 'version') return { normalized, state, stop: { kind: spec.key } }
     if (spec.arity === 0) {
       checkMessageMode(spec, state)
       normalized.push(`--${spec.key}`)
@@ -44,10 +46,16 @@ export function walkArgs(tool: Tool, words: readonly string[], state: WalkState 
     }
     if (i + 1 >= words.length) throw new UsageError(missingValueText(spec))
     const value = words[++i]
+    if (spec.key === 'completion') return { normalized, state, stop: { kind: 'completion', shell: shellNamed(value) } }
     checkMessageMode(spec, state)
     normalized.push(...checkValue(tool, spec, value, state))
   }
   return { normalized, state }
+}
+
+function shellNamed(value: string): Shell {
+  if (value === 'bash' || value === 'zsh') return value
+  throw new UsageError(`Error: --completion argument given but '${value}' is not a shell it knows (bash or zsh).\n\n`)
 }
 
 /** Fresh order-dependent state; the config file and argv share one. */

@@ -5,6 +5,7 @@ import { ExitCode, ToolError } from '../core/errors.js'
 import { unableToConnect } from '../core/reason-codes.js'
 import { attachDirectReads } from '../core/incoming.js'
 import { DirectReader } from './direct-read.js'
+import { type HostAddress, resolveHost } from './resolve.js'
 import { systemErrorText } from './errno.js'
 
 /** Where to connect. */
@@ -29,42 +30,62 @@ export async function openTcp(target: TcpTarget): Promise<Duplex> {
   if (target.port < 0 || target.port > 65535) throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
   // sockaddr_un holds 108 bytes, the terminating NUL included (mosquitto refuses a longer path).
   if (target.port === 0 && Buffer.byteLength(target.host) >= 108) throw new ToolError(ExitCode.USAGE, INVALID_ARGUMENTS)
-  const localAddress = target.bindAddress === undefined ? undefined : await bindAddressFor(target.bindAddress, net.isIP(target.host))
   const reader = target.direct ? new DirectReader() : undefined
-  const onread = reader?.onread
+  const socket = target.port === 0
+    ? await connectOnce({ path: target.host, onread: reader?.onread }).catch((err) => { throw connectError(err) })
+    : await connectToHost(target, reader)
+  if (!reader) return socket
+  reader.bind(socket)
+  return attachDirectReads(socket, reader)
+}
+
+// mosquitto tries the host's addresses one after the other, each to its end, and reports the last
+// failure (Node's own happy-eyeballs race would differ from it on a host with two addresses).
+async function connectToHost(target: TcpTarget, reader: DirectReader | undefined): Promise<net.Socket> {
+  const addresses = await resolveOrFail(target.host)
+  const binds = target.bindAddress === undefined ? undefined : await bindAddresses(target.bindAddress)
+  let last: NodeJS.ErrnoException | undefined
+  for (const { address, family } of addresses) {
+    // libmosquitto binds an address of the family it connects with: -A localhost works for
+    // 127.0.0.1 and for ::1 (an address of the other family fails to bind, as it does there).
+    const localAddress = binds && (binds.find((b) => b.family === family) ?? binds[0]).address
+    try {
+      return await connectOnce({ host: address, port: target.port, localAddress, noDelay: target.nodelay, onread: reader?.onread })
+    } catch (err) {
+      last = err as NodeJS.ErrnoException
+    }
+  }
+  throw connectError(last!)
+}
+
+// One connection attempt; rejects with the socket's error.
+function connectOnce(options: net.NetConnectOpts): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
-    const socket =
-      target.port === 0
-        ? net.connect({ path: target.host, onread })
-        : net.connect({ host: target.host, port: target.port, localAddress, noDelay: target.nodelay, onread })
+    const socket = net.connect(options)
     const fail = (err: NodeJS.ErrnoException): void => {
       socket.destroy()
-      reject(connectError(err))
+      reject(err)
     }
     socket.once('error', fail)
     socket.once('connect', () => {
       socket.off('error', fail)
-      if (!reader) return resolve(socket)
-      reader.bind(socket)
-      resolve(attachDirectReads(socket, reader))
+      resolve(socket)
     })
   })
 }
 
-// -A takes a name or an address (mosquitto resolves it); Node's localAddress wants an address.
-// When the broker's address is known, the name resolves in its family (as libmosquitto binds an
-// address of the family it connects with): -A localhost works for 127.0.0.1 and for ::1.
-async function bindAddressFor(name: string, family: number): Promise<string> {
-  if (name === '') throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR)
-  if (net.isIP(name)) return name
+async function resolveOrFail(host: string): Promise<HostAddress[]> {
   try {
-    // getBuiltinModule, not import(): a run started from the start-up snapshot has no module
-    // loader for import() (it failed there, and -A with a host name with it).
-    const { lookup } = process.getBuiltinModule('node:dns/promises')
-    return (await lookup(name, family === 0 ? {} : { family })).address
+    return await resolveHost(host)
   } catch (err) {
     throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR, { cause: err })
   }
+}
+
+// -A takes a name or an address (mosquitto resolves it); Node's localAddress wants an address.
+async function bindAddresses(name: string): Promise<HostAddress[]> {
+  if (name === '') throw new ToolError(ExitCode.USAGE, LOOKUP_ERROR)
+  return resolveOrFail(name)
 }
 
 /** A failed connect as mosquitto reports it: `Error: <strerror>`, or a lookup error. */

@@ -127,14 +127,14 @@ const allShared = (tool: 'pub' | 'sub'): DiffCase[] => {
     bare('--help stops parsing', ['--help', '-q', '3'], { ours: { code: 0, stdout: usage(tool) } }),
     bare('--version', ['--version'], { ours: { code: 0, stdout: new RegExp(`^ts${tool} version \\S+ running on .*\\.\\n$`) } }),
     // Numbers as C's atoi reads them: garbage is 0, what follows the digits is ignored, big values wrap.
-    bare('-q x', ['-q', 'x', ...topic, ...dead]),
-    bare('-q 1x', ['-q', '1x', ...topic, ...dead]),
+    bare('-q x', ['-q', 'x', ...topic, ...dead], realErrno('Error: Connection refused\n')),
+    bare('-q 1x', ['-q', '1x', ...topic, ...dead], realErrno('Error: Connection refused\n')),
     bare('-k abc', ['-k', 'abc', ...topic]),
-    bare('-p abc (port 0: a unix socket)', ['-p', 'abc', ...topic]),
+    bare('-p abc (port 0: a unix socket)', ['-p', 'abc', ...topic], realErrno('Error: No such file or directory\n')),
     bare('-M x', ['-M', 'x', ...topic]),
-    bare('--will-qos x', ['--will-topic', 'w', '--will-qos', 'x', ...topic, ...dead]),
-    bare('-q 4294967297', ['-q', '4294967297', ...topic, ...dead]),
-    bare('-p 4294968179', ['-p', '4294968179', ...topic, '-h', '127.0.0.1']),
+    bare('--will-qos x', ['--will-topic', 'w', '--will-qos', 'x', ...topic, ...dead], realErrno('Error: Connection refused\n')),
+    bare('-q 4294967297', ['-q', '4294967297', ...topic, ...dead], realErrno('Error: Connection refused\n')),
+    bare('-p 4294968179', ['-p', '4294968179', ...topic, '-h', '127.0.0.1'], realErrno('Error: Connection refused\n')),
     // Runtime errors (§3.1): printed unless --quiet, exit 1.
     bare('connection refused', ['-h', '127.0.0.1', '-p', '1', ...topic], realErrno('Error: Connection refused\n')),
     bare('--quiet hides a runtime error', ['-h', '127.0.0.1', '-p', '1', '--quiet', ...topic]),
@@ -143,6 +143,12 @@ const allShared = (tool: 'pub' | 'sub'): DiffCase[] => {
     bare('-L with an IPv6 literal becomes a socket path', ['-L', 'mqtt://[::1]:1883/t', ...(tool === 'pub' ? ['-m', 'm'] : [])],
       realErrno('Error: No such file or directory\n')),
     bare('DNS lookup failure', ['-h', 'nonexistent.invalid', ...topic]),
+    // Names: /etc/hosts read directly (src/transport/resolve.ts), other forms through getaddrinfo.
+    bare('-h not UTF-8: a lookup error', ['-h', Buffer.from([0xff]), ...topic]),
+    bare('-h localhost, nothing listening', ['-h', 'localhost', '-p', '1', ...topic], realErrno('Error: Connection refused\n')),
+    bare('-h LOCALHOST (names compare without case), nothing listening', ['-h', 'LOCALHOST', '-p', '1', ...topic], realErrno('Error: Connection refused\n')),
+    bare('-h 127.1 (inet_aton form), nothing listening', ['-h', '127.1', '-p', '1', ...topic], realErrno('Error: Connection refused\n')),
+    { name: '-h localhost', args: ['-h', 'localhost', ...LOGIN, ...topic, ...(tool === 'sub' ? ['-W', '1'] : [])] },
     { name: '-A with an address that is not ours', args: ['-A', '10.255.255.1', ...LOGIN, ...topic], ...realErrno('Error: Cannot assign requested address\n') },
     // CONNACK refusals (§3.2): the exit code is the reason code.
     { name: 'v3 bad password: CONNACK 5', args: ['-u', 'alice', '-P', 'wrong', ...topic] },
@@ -198,7 +204,7 @@ const pubOnly: DiffCase[] = [
   bare('no topic and no message', [], { ours: { stdout: usage('pub') } }),
   // Numbers as atoi and atof read them: garbage is 0.
   bare('--repeat x', ['-t', 't', '-m', 'm', '--repeat', 'x']),
-  bare('--repeat-delay x', ['-t', 't', '-m', 'm', '--repeat-delay', 'x', '-p', '1']),
+  bare('--repeat-delay x', ['-t', 't', '-m', 'm', '--repeat-delay', 'x', '-p', '1'], realErrno('Error: Connection refused\n')),
 ]
 
 const subOnly: DiffCase[] = [
@@ -228,8 +234,8 @@ const subOnly: DiffCase[] = [
   bare('-R with --retained-only', ['-t', 't', '-R', '--retained-only']),
   bare('-F with an invalid specifier', ['-t', 't', '-F', '%Z']),
   // Numbers as atoi and atof read them: garbage is 0, what follows the digits is ignored.
-  bare('-C 3x', ['-t', 't', '-C', '3x', '-p', '1']),
-  bare('-W 1.9', ['-t', 't', '-W', '1.9', '-p', '1']),
+  bare('-C 3x', ['-t', 't', '-C', '3x', '-p', '1'], realErrno('Error: Connection refused\n')),
+  bare('-W 1.9', ['-t', 't', '-W', '1.9', '-p', '1'], realErrno('Error: Connection refused\n')),
   bare('-W x', ['-t', 't', '-W', 'x']),
   bare('--random-filter x', ['-t', 't', '--random-filter', 'x']),
 ]

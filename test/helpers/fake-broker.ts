@@ -38,6 +38,9 @@ export interface FakeBrokerOptions {
   // Answer PINGREQ with PINGRESP outside the script (still recorded in `received`); for long waits
   // with a short keepalive. Off by default so that keepalive tests can script the ping themselves.
   autoPingresp?: boolean
+  // Keep the broker's side open after the client's FIN (a broker that does not close after
+  // DISCONNECT); the client's end of the connection then counts as its close (`expectClose`).
+  halfOpen?: boolean
 }
 
 // The running fake broker a test talks to.
@@ -88,7 +91,7 @@ export async function startFakeBroker(script: Step[] | Step[][], opts: FakeBroke
     for (const w of [...waiters]) w()
   }
 
-  const server = net.createServer((socket) => {
+  const server = net.createServer({ allowHalfOpen: opts.halfOpen === true }, (socket) => {
     const index = connections++
     sockets.add(socket)
     socket.on('close', () => sockets.delete(socket))
@@ -187,10 +190,12 @@ function attachParser(conn: Conn, opts: FakeBrokerOptions, received: Packet[], r
     parser.parse(chunk)
   })
   conn.socket.on('error', () => { /* reported as a close */ })
-  conn.socket.on('close', () => {
+  const closed = (): void => {
     conn.closed = true
     conn.wake?.()
-  })
+  }
+  conn.socket.on('close', closed)
+  if (opts.halfOpen === true) conn.socket.on('end', closed)
 }
 
 function writePacket(conn: Conn, packet: Packet | Buffer): void {

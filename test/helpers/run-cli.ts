@@ -43,12 +43,15 @@ const DEFAULT_TIMEOUT_MS = 10_000
 const STRIPPED_ENV = [
   /^NODE_OPTIONS$/, /^NODE_TEST_CONTEXT$/, /^NODE_DEBUG$/, /^NODE_PENDING_DEPRECATION$/, /^DEBUG$/,
   /^FORCE_COLOR$/, /^NO_COLOR$/, /^NODE_DISABLE_COLORS$/, /^CLICOLOR/, /^COLORTERM$/, /^TERM$/,
-  /^COLUMNS$/, /^LINES$/, /^LANG$/, /^LANGUAGE$/, /^LC_/, /^TZ$/, /^XDG_CONFIG_HOME$/,
+  /^COLUMNS$/, /^LINES$/, /^LANG$/, /^LANGUAGE$/, /^LC_/, /^TZ$/, /^XDG_CONFIG_HOME$/, /^GLIBC_TUNABLES$/,
 ]
 
 // A directory that never exists: with XDG_CONFIG_HOME set, mosquitto (and we) read
 // $XDG_CONFIG_HOME/<tool> and do not fall back to ~/.config, so no user config file is read.
 const NO_CONFIG_DIR = path.join(os.tmpdir(), `tspub-test-no-config-${process.pid}-does-not-exist`)
+// A cache directory that can never be made: a run that finds no start-up snapshot for its node
+// would otherwise build one into the user's ~/.cache (src/cli/snapshot-later.ts).
+export const NO_CACHE_DIR = '/dev/null/tspub-test-no-cache'
 
 const live = new Set<ChildProcess>()
 process.on('exit', () => {
@@ -75,7 +78,7 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   for (const [k, v] of Object.entries(process.env)) {
     if (!STRIPPED_ENV.some((re) => re.test(k))) env[k] = v
   }
-  Object.assign(env, { XDG_CONFIG_HOME: NO_CONFIG_DIR, NO_COLOR: '1', LC_ALL: 'C', TZ: 'UTC' }, extra)
+  Object.assign(env, { XDG_CONFIG_HOME: NO_CONFIG_DIR, XDG_CACHE_HOME: NO_CACHE_DIR, NO_COLOR: '1', LC_ALL: 'C', TZ: 'UTC' }, extra)
   const out: Record<string, string> = {}
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v
   return out

@@ -234,20 +234,24 @@ describe('hostile broker', { concurrency: true }, () => {
 
   describe('MQTT v5: a zero-length DISCONNECT packed with another packet (mqtt-packet bug, peers.md §2.3)', { concurrency: 3 }, () => {
     // The reference: a lone zero-length DISCONNECT makes tssub reconnect (as mosquitto 2.0.15+;
-    // 2.0.11 reports a protocol error for the zero-length form and exits 2).
+    // 2.0.11 reports a protocol error for the zero-length form and exits 2). The second connection
+    // delivers one message, which ends `-C 1`: proof of the reconnect without racing a deadline.
+    const delivered: Step[] = [...subscribedV5, { send: hex('30 06 00 01 74 00 6f 6b') }]
     test('reference: e0 00 alone makes tssub reconnect', async () => {
-      const { r, broker } = await play('tssub', ['-t', 't', '-V', '5', '-W', '2'], [[...subscribedV5, { send: hex('e0 00') }], [...acceptedV5]])
+      const { r, broker } = await play('tssub', ['-t', 't', '-V', '5', '-C', '1'], [[...subscribedV5, { send: hex('e0 00') }], delivered], 15_000)
       assertNoTrace(r)
       assert.equal(broker.connections, 2)
-      assert.equal(r.code, 27)
+      assert.equal(r.stdout, 'ok\n')
+      assert.equal(r.code, 0, r.stderr)
     })
 
     for (const [name, bytes] of [['PINGREQ', 'e0 00 c0 00'], ['PINGRESP', 'e0 00 d0 00'], ['PUBLISH', 'e0 00 30 05 00 01 74 68 69']]) {
       test(`e0 00 + ${name} in one chunk is read as the DISCONNECT it is: tssub reconnects`, async () => {
-        const { r, broker } = await play('tssub', ['-t', 't', '-V', '5', '-W', '2'], [[...subscribedV5, { send: hex(bytes) }], [...acceptedV5]])
+        const { r, broker } = await play('tssub', ['-t', 't', '-V', '5', '-C', '1'], [[...subscribedV5, { send: hex(bytes) }], delivered], 15_000)
         assertNoTrace(r)
         assert.doesNotMatch(r.stderr, /Invalid disconnect reason code/)
         assert.equal(broker.connections, 2, `tssub did not reconnect; stderr: ${r.stderr}`)
+        assert.equal(r.stdout, 'ok\n')
       })
     }
 

@@ -78,8 +78,8 @@ const bin = (where: string, tool: 'tspub' | 'tssub' | 'tsrr'): string => join(wh
 const installed = (where: string): string => join(where, 'lib', 'node_modules', pkg.name)
 
 // Which way bin/<tool> starts node: `sh -x` shows the exec line of the wrapper.
-function startPath(where: string, tool: 'tspub' | 'tssub'): 'snapshot' | 'bundle' | 'sources' {
-  const r = spawnSync('sh', ['-x', bin(where, tool), '--version'], { env: cleanEnv(), encoding: 'utf8', timeout: RUN_TIMEOUT_MS })
+function startPath(where: string, tool: 'tspub' | 'tssub', env = cleanEnv()): 'snapshot' | 'bundle' | 'sources' {
+  const r = spawnSync('sh', ['-x', bin(where, tool), '--version'], { env, encoding: 'utf8', timeout: RUN_TIMEOUT_MS })
   const exec = r.stderr.split('\n').find((l) => l.startsWith('+ exec')) ?? ''
   return exec.includes('--snapshot-blob') ? 'snapshot' : exec.includes('dist/bundle/') ? 'bundle' : 'sources'
 }
@@ -179,6 +179,20 @@ describe('the packed tarball, installed globally into a temporary prefix', () =>
     assert.equal(paths.withScripts, existsSync(blob) ? 'snapshot' : 'bundle')
     assert.equal(existsSync(join(installed(noScripts), 'dist', 'snapshot', 'tspub.blob')), false)
     assert.equal(paths.ignoreScripts, 'bundle')
+  })
+
+  test('installed with --ignore-scripts, the first run builds the snapshot into the user\'s cache, and the next runs start from it', async (t) => {
+    if (!ready(t)) return
+    const env = cleanEnv({ XDG_CACHE_HOME: join(scratch, 'cache') })
+    assert.equal(startPath(noScripts, 'tssub', env), 'bundle')
+    // built in the background after that run; polled, since nothing announces the end
+    const deadline = Date.now() + 120_000
+    while (startPath(noScripts, 'tspub', env) !== 'snapshot' || startPath(noScripts, 'tssub', env) !== 'snapshot') {
+      assert.ok(Date.now() < deadline, 'no start-up snapshots in the cache two minutes after the first run')
+      await new Promise((resolve) => setTimeout(resolve, 250))
+    }
+    const v = await runCli(bin(noScripts, 'tspub'), ['--version'], { env: { XDG_CACHE_HOME: join(scratch, 'cache') }, timeoutMs: RUN_TIMEOUT_MS })
+    ok(v, 'tspub --version from the cached snapshot')
   })
 
   test('a message published with the installed tspub reaches the installed tssub', async (t) => {

@@ -16,6 +16,7 @@ import { OPTIONS, type Tool } from '../../src/options/table.js'
 const root = new URL('../../../', import.meta.url)
 const BASH_FILE = fileURLToPath(new URL('completion/tspub.bash', root))
 const ZSH_DIR = fileURLToPath(new URL('completion/', root))
+const TSPUB = fileURLToPath(new URL('bin/tspub', root))
 const TOOLS: [Tool, 'tspub' | 'tssub' | 'tsrr'][] = [['pub', 'tspub'], ['sub', 'tssub'], ['rr', 'tsrr']]
 const RUN_TIMEOUT_MS = 10_000
 
@@ -73,7 +74,7 @@ test('bash: each tool completes every option --help lists, and no option of the 
 
 // The _arguments specs of one tool's arm in the zsh script ({-h,--host}'[...  or  '--unix[...).
 function zshOptions(script: string, name: 'tspub' | 'tssub' | 'tsrr'): string[] {
-  const arm = new RegExp(`^ {2}${name === 'tspub' ? '\\*' : name}\\)\\n([\\s\\S]*?)^ {4}\\) ;;$`, 'm')
+  const arm = new RegExp(`^ {4}${name === 'tspub' ? '\\*' : name}\\)\\n([\\s\\S]*?)^ {6}\\) ;;$`, 'm')
   const body = arm.exec(script)?.[1]
   assert.ok(body, `no ${name} arm in the zsh script`)
   const names: string[] = []
@@ -202,7 +203,9 @@ test('bash: words split at : = @ are read as the one argv word they are', () => 
 
 // Types `keys` into an interactive shell under a pseudo-terminal and returns the argv that the
 // completed command lines ran with (tspub and tssub are shell functions printing their arguments).
-function typeInShell(t: TestContext, shell: 'bash' | 'zsh', keys: string): string[] | undefined {
+// The script comes from the committed file, or from `bin/tspub --completion <shell>` as the README
+// says (zsh: after compinit, in the usual order of a ~/.zshrc).
+function typeInShell(t: TestContext, shell: 'bash' | 'zsh', keys: string, from: 'file' | 'command' = 'file'): string[] | undefined {
   if (!hasCommand('script')) {
     t.skip('util-linux `script` is not installed: the interactive completion check needs a pseudo-terminal')
     return undefined
@@ -217,12 +220,16 @@ function typeInShell(t: TestContext, shell: 'bash' | 'zsh', keys: string): strin
     writeFileSync(join(home, '.config', 'tsmqtt', 'production'), '-h localhost\n')
     const fake = 'tspub() { for a in "$@"; do printf "ARGV:%s|\\n" "$a"; done; }\ntssub() { tspub "$@"; }\nPS1="$ "\n'
     let command: string
+    const printed = `source <('${TSPUB}' --completion ${shell})`
     if (shell === 'bash') {
-      writeFileSync(join(home, 'rc'), `source '${BASH_FILE}'\n${fake}`)
+      writeFileSync(join(home, 'rc'), `${from === 'file' ? `source '${BASH_FILE}'` : printed}\n${fake}`)
       command = `bash --rcfile '${join(home, 'rc')}' -i`
     } else {
       // -d: no /etc/zsh/zshrc, whose compinit or prompt setup is not ours to test
-      writeFileSync(join(home, '.zshrc'), `fpath=('${ZSH_DIR}' $fpath)\nautoload -U compinit && compinit -u -D\n${fake}`)
+      const rc = from === 'file'
+        ? `fpath=('${ZSH_DIR}' $fpath)\nautoload -U compinit && compinit -u -D\n`
+        : `autoload -U compinit && compinit -u -D\n${printed}\n`
+      writeFileSync(join(home, '.zshrc'), `${rc}${fake}`)
       command = 'zsh -d -i'
     }
     // The keys are typed ahead: the shell's line editor reads them, TAB included, once it starts.
@@ -245,6 +252,33 @@ const EXPECTED = ['--will-qos', '1', '-V', 'mqttv31', '-D', 'publish', 'content-
 test('bash: tab completion works in an interactive bash', (t) => {
   const argv = typeInShell(t, 'bash', TYPED)
   if (argv) assert.deepEqual(argv, EXPECTED)
+})
+
+test('bash: source <(tspub --completion bash) in ~/.bashrc works as the file does', (t) => {
+  const argv = typeInShell(t, 'bash', TYPED, 'command')
+  if (argv) assert.deepEqual(argv, EXPECTED)
+})
+
+test('zsh: source <(tspub --completion zsh) after compinit in ~/.zshrc works as the file in $fpath does', (t) => {
+  const argv = typeInShell(t, 'zsh', TYPED, 'command')
+  if (argv) assert.deepEqual(argv, EXPECTED)
+})
+
+test('--completion prints the committed scripts, from every tool; an unknown shell is a usage error', () => {
+  for (const tool of ['tspub', 'tssub']) {
+    const bin = fileURLToPath(new URL(`bin/${tool}`, root))
+    for (const [shell, file] of [['bash', BASH_FILE], ['zsh', join(ZSH_DIR, '_tspub')]] as const) {
+      const r = spawnSync(bin, ['--completion', shell], { encoding: 'utf8', timeout: RUN_TIMEOUT_MS })
+      assert.equal(r.status, 0, r.stderr)
+      assert.equal(r.stdout, readFileSync(file, 'utf8'), `${tool} --completion ${shell}`)
+    }
+    const bad = spawnSync(bin, ['--completion', 'fish'], { encoding: 'utf8', timeout: RUN_TIMEOUT_MS })
+    assert.equal(bad.status, 1)
+    assert.equal(bad.stdout, '')
+    assert.equal(bad.stderr, `Error: --completion argument given but 'fish' is not a shell it knows (bash or zsh).\n\n\nUse '${tool} --help' to see usage.\n`)
+    const missing = spawnSync(bin, ['--completion'], { encoding: 'utf8', timeout: RUN_TIMEOUT_MS })
+    assert.equal(missing.stderr, `Error: --completion argument given but no shell specified.\n\n\nUse '${tool} --help' to see usage.\n`)
+  }
 })
 
 test('zsh: the script parses (zsh -n)', (t) => {
