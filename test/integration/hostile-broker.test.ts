@@ -13,6 +13,7 @@ const HOST = ['-h', '127.0.0.1']
 
 // Raw bytes from a readable hex string ("20 02 00 00").
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex')
+const u16 = (n: number): Buffer => Buffer.from([n >> 8, n & 0xff])
 
 // Accept whatever the client sends (the packet is recorded in broker.received anyway). When a
 // script ends, the fake broker keeps the connection open and silent: that is how cases stall.
@@ -236,12 +237,13 @@ describe('hostile broker', { concurrency: true }, () => {
     // The reference: a lone zero-length DISCONNECT makes tssub reconnect (as mosquitto 2.0.15+;
     // 2.0.11 reports a protocol error for the zero-length form and exits 2). The second connection
     // delivers one message, which ends `-C 1`: proof of the reconnect without racing a deadline.
-    const delivered: Step[] = [...subscribedV5, { send: hex('30 06 00 01 74 00 6f 6b') }]
+    const delivered: Step[] = [...acceptedV5, any, { sendFn: (last) => Buffer.concat([hex('90 04'), u16(last.messageId ?? 0), hex('00 00')]) },
+      { send: hex('30 06 00 01 74 00 6f 6b') }]
     test('reference: e0 00 alone makes tssub reconnect', async () => {
       const { r, broker } = await play('tssub', ['-t', 't', '-V', '5', '-C', '1'], [[...subscribedV5, { send: hex('e0 00') }], delivered], 15_000)
       assertNoTrace(r)
       assert.equal(broker.connections, 2)
-      assert.equal(r.stdout, 'ok\n')
+      assert.equal(r.stdout.toString(), 'ok\n')
       assert.equal(r.code, 0, r.stderr)
     })
 
@@ -251,7 +253,7 @@ describe('hostile broker', { concurrency: true }, () => {
         assertNoTrace(r)
         assert.doesNotMatch(r.stderr, /Invalid disconnect reason code/)
         assert.equal(broker.connections, 2, `tssub did not reconnect; stderr: ${r.stderr}`)
-        assert.equal(r.stdout, 'ok\n')
+        assert.equal(r.stdout.toString(), 'ok\n')
       })
     }
 
