@@ -1,13 +1,13 @@
 // Outages (issue 6): a broker restarted under a QoS 1 stream, a broker that stops answering
 // PINGREQ, a stdout reader that is slow or goes away. Loopback only, every wait bounded.
 import assert from 'node:assert/strict'
-import fs from 'node:fs'
 import { after, before, describe, test } from 'node:test'
 import { Readable } from 'node:stream'
 import { setTimeout as sleep } from 'node:timers/promises'
 import mqtt from 'mqtt-packet'
 import { connack, puback, startFakeBroker, suback, type Step } from '../helpers/fake-broker.js'
 import { mosquittoAvailable, mosquittoClient, requireMosquitto, startMosquitto, type Broker } from '../helpers/mosquitto.js'
+import { rssMb } from '../helpers/rss.js'
 import { runCli, spawnCli, waitForOutput, type SpawnedCli } from '../helpers/run-cli.js'
 
 const LOCAL = ['-h', '127.0.0.1']
@@ -16,16 +16,6 @@ const skipWithoutBroker = !mosquittoAvailable() && process.env.CI !== 'true' ? '
 // One QoS 0 PUBLISH from the broker, encoded.
 const mqttPublish = (topic: string, payload: Buffer): Buffer =>
   mqtt.generate({ cmd: 'publish', topic, payload, qos: 0, retain: false, dup: false })
-
-// VmRSS of a live process in MB, or undefined once it has gone.
-function rssMb(pid: number | undefined): number | undefined {
-  try {
-    const m = /^VmRSS:\s+(\d+) kB$/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) / 1024 : undefined
-  } catch {
-    return undefined
-  }
-}
 
 // Polls `cond` every 50 ms until it holds or `ms` have passed; says which.
 async function until(cond: () => boolean, ms: number): Promise<boolean> {
