@@ -19,7 +19,9 @@ function assertNoTrace(r: RunResult): void {
   assert.doesNotMatch(r.stderr, /node:internal|TypeError|RangeError|ReferenceError/, `internal error on stderr:\n${r.stderr}`)
 }
 
-describe('big packets from the broker', { concurrency: 2 }, () => {
+// One at a time: each moves tens of megabytes through two processes, and on a loaded machine two
+// together starve each other. The run bounds are hang guards; nothing here is timed.
+describe('big packets from the broker', { concurrency: 1 }, () => {
   // A legitimate big message: printed intact, held about once. Today the parser's BufferList,
   // its slice() of the payload, and renderMessage's concat with "\n" each hold a copy (a
   // 200 MB message peaked at ~870 MB RSS), so 256 MB messages cost over 1 GB.
@@ -29,7 +31,7 @@ describe('big packets from the broker', { concurrency: 2 }, () => {
     const rl = 3 + size
     const header = Buffer.from([0x30, (rl & 0x7f) | 0x80, ((rl >> 7) & 0x7f) | 0x80, ((rl >> 14) & 0x7f) | 0x80, rl >> 21, 0x00, 0x01, 0x74])
     const broker = await startFakeBroker([...subscribed, { send: header }, { send: Buffer.alloc(size, 0x61) }])
-    const sub = spawnCli('tssub', [...HOST, '-p', String(broker.port), '-t', '#', '-C', '1'], { timeoutMs: 10_000 })
+    const sub = spawnCli('tssub', [...HOST, '-p', String(broker.port), '-t', '#', '-C', '1'], { timeoutMs: 30_000 })
     try {
       let peak = 0
       const poll = setInterval(() => { peak = Math.max(peak, rssMb(sub.child.pid as number) ?? 0) }, 50)
@@ -38,7 +40,7 @@ describe('big packets from the broker', { concurrency: 2 }, () => {
       assertNoTrace(r)
       assert.equal(r.code, 0)
       assert.equal(r.stdout.length, size + 1)
-      assert.ok(r.stdout.subarray(0, size).every((b) => b === 0x61), 'payload corrupted')
+      assert.ok(r.stdout.subarray(0, size).equals(Buffer.alloc(size, 0x61)), 'payload corrupted')
       assert.ok(peak < 2 * 64 + 60, `RSS peaked at ${peak.toFixed(0)} MB for a 64 MB message`)
     } finally {
       await broker.close()
@@ -51,9 +53,9 @@ describe('big packets from the broker', { concurrency: 2 }, () => {
     const announced = hex('30 ff ff ff 7f 00 01 74')
     const delivered = Buffer.alloc(32 * 1024 * 1024, 0x61)
     const broker = await startFakeBroker([...subscribed, { send: announced }, { send: delivered }])
-    const sub = spawnCli('tssub', [...HOST, '-p', String(broker.port), '-t', '#', '-d'], { timeoutMs: 10_000 })
+    const sub = spawnCli('tssub', [...HOST, '-p', String(broker.port), '-t', '#', '-d'], { timeoutMs: 30_000 })
     try {
-      await waitForOutput(sub, 'received SUBACK', 3000)
+      await waitForOutput(sub, 'received SUBACK', 15_000)
       const pid = sub.child.pid as number
       let peak = 0
       for (let i = 0; i < 15; i++) {
