@@ -2,8 +2,8 @@
 // with or without a user and password; killed when the test ends (or this process exits).
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import type { TestContext } from 'node:test'
+import { listensOn } from './listening.js'
 import { freePort } from './mosquitto.js'
 
 const live = new Set<ChildProcess>()
@@ -28,18 +28,8 @@ export async function startMicrosocks(t: TestContext, auth?: [string, string], a
   child.once('exit', () => live.delete(child))
   t.after(() => child.kill('SIGKILL'))
   for (let i = 0; i < 100; i++) {
-    if (await accepts(address, port)) return port
+    if (listensOn(child.pid, port)) return port
     await new Promise((r) => setTimeout(r, 30))
   }
   throw new Error('microsocks did not start')
-}
-
-function accepts(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ host, port }, () => {
-      s.destroy()
-      resolve(true)
-    })
-    s.once('error', () => resolve(false))
-  })
 }

@@ -280,7 +280,7 @@ async function launch(bin: string, dir: string, port: number, onLog: (s: string)
     }
   }
   try {
-    await waitForPort(port, exited, () => running)
+    await waitForRunning(() => ownLog, exited, () => running)
   } catch (err) {
     killNow()
     await within(exited, STOP_TIMEOUT_MS)
@@ -313,29 +313,17 @@ function within(p: Promise<void>, ms: number): Promise<boolean> {
   })
 }
 
-// Polls a TCP connect until it succeeds, the broker exits, or START_TIMEOUT_MS passes.
-async function waitForPort(port: number, exited: Promise<void>, running: () => boolean): Promise<void> {
+// Waits for mosquitto's "mosquitto version X running", which it logs once every listener is open,
+// until the broker exits or START_TIMEOUT_MS passes. Not a probe connection: between freePort()
+// and mosquitto's bind, another test's fake broker may take the port, and a probe would then be
+// that broker's first client (its script's connection 0) while mosquitto fails to bind.
+async function waitForRunning(log: () => string, exited: Promise<void>, running: () => boolean): Promise<void> {
   const deadline = Date.now() + START_TIMEOUT_MS
   while (Date.now() < deadline) {
+    if (/: mosquitto version \S+ running$/m.test(log())) return
     if (!running()) throw new Error('mosquitto exited during start-up (see its log)')
-    if (await canConnect(port)) return
-    await Promise.race([new Promise((r) => setTimeout(r, 50)), exited])
+    await Promise.race([new Promise((r) => setTimeout(r, 20)), exited])
   }
-  throw new Error(`mosquitto did not accept connections on 127.0.0.1:${port} within ${START_TIMEOUT_MS} ms`)
+  throw new Error(`mosquitto did not say it was running within ${START_TIMEOUT_MS} ms`)
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect({ port, host: '127.0.0.1' })
-    s.setTimeout(500)
-    s.once('connect', () => {
-      s.destroy()
-      resolve(true)
-    })
-    s.once('error', () => resolve(false))
-    s.once('timeout', () => {
-      s.destroy()
-      resolve(false)
-    })
-  })
-}
