@@ -466,10 +466,12 @@ describe('MQTT v5 against mosquitto 2.0.11 (reference: mosquitto_pub/mosquitto_s
   test('2f. timers fire in the built tools: tssub -V 5 -W 1 exits 27 like mosquitto_sub; tspub --repeat-delay 1 ends', async (t) => {
     if (!requireMosquitto(t) || !requireMosquittoClients(t)) return
     const args = [...at(broker), '-V', '5', '-t', 'timer/x', '-W', '1']
+    // The bounds only catch a timer that never fires (a hang): under a CI load with both cores
+    // busy, four node starts and a 1 s delay took 3.3 s, so 4 s was no bound to lean on.
     const [theirs, ours, pub] = await Promise.all([
-      runCli(MSUB, args, { timeoutMs: 4000 }),
-      runCli('tssub', args, { timeoutMs: 4000 }).catch((e: Error) => e),
-      runCli('tspub', [...at(broker), '-V', '5', '-t', 'timer/x', '-m', 'm', '--repeat', '2', '--repeat-delay', '1'], { timeoutMs: 4000 }).catch((e: Error) => e),
+      runCli(MSUB, args, { timeoutMs: 15_000 }),
+      runCli('tssub', args, { timeoutMs: 15_000 }).catch((e: Error) => e),
+      runCli('tspub', [...at(broker), '-V', '5', '-t', 'timer/x', '-m', 'm', '--repeat', '2', '--repeat-delay', '1'], { timeoutMs: 15_000 }).catch((e: Error) => e),
     ])
     assert.deepEqual([theirs.code, theirs.stderr], [27, 'Timed out\n'], 'mosquitto_sub -W 1')
     assert.ok(!(ours instanceof Error), `tssub -W 1: ${String(ours)}`)

@@ -201,8 +201,10 @@ describe('the upgrade request, and refused or unanswered upgrades', { concurrenc
     const r = await runCli('tspub', ['-L', `ws://127.0.0.1:${notFound.port}/t`, '-m', 'x'])
     assertFailure(r, 13, `Error: WebSocket upgrade at ws://127.0.0.1:${notFound.port}/mqtt refused: the server answered HTTP 404 Not Found.\nError: Unknown error\n`)
     const s = await runCli('tssub', ['-L', `ws://127.0.0.1:${notFound.port}/t`, '-W', '5'])
+    // Exit 13, not -W's 27: tssub took the refusal as final and did not try again. (Counting the
+    // server's connections proved nothing more and could be thrown by a stray client of another
+    // test that reached this port.)
     assertFailure(s, 13, /^Error: WebSocket upgrade at .* refused: the server answered HTTP 404 Not Found\.\nError: Unknown error\n$/)
-    assert.equal(notFound.connections, 2)
     // a 101 without "mqtt" in Sec-WebSocket-Protocol
     const noProtocol = await rawServer(t, (head) => 'HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
       `Sec-WebSocket-Accept: ${acceptKey(headers(head)['sec-websocket-key'])}\r\n\r\n`)
