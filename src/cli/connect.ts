@@ -99,7 +99,6 @@ export function clientConfig(o: Options, log?: (line: string) => void): ClientCo
   }
 }
 
-/** Open the connection the options describe (the transport layer picks TCP, TLS, WebSocket...). */
 /**
  * Whether the broker must read everything up to our DISCONNECT before we close: a session that
  * outlives the connection (our last acknowledgements keep its messages from coming again), a will
@@ -115,6 +114,7 @@ export function brokerMustReadDisconnect(o: Options): boolean {
   return !o.cleanSession || expiry > 0 || o.will !== undefined || (props !== undefined && Object.keys(props).length > 0)
 }
 
+/** Open the connection the options describe (the transport layer picks TCP, TLS, WebSocket...). */
 export function openStream(o: Options, onConnected?: () => void): Promise<Duplex> {
   return openTransport(o, onConnected)
 }
